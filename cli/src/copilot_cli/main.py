@@ -1,0 +1,81 @@
+"""The `copilot` command: one CLI for every part of Coffee Copilot."""
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from copilot_cli import nats_server
+from copilot_cli.chat import chat
+from copilot_cli.services import SERVICES, ServiceGroup
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or _dotenv().get(name) or default
+
+
+def _dotenv() -> dict[str, str]:
+    path = Path(".env")
+    if not path.exists():
+        return {}
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {k.strip(): v.strip().strip("'\"") for k, v in pairs if not k.lstrip().startswith("#")}
+
+
+def run(_: argparse.Namespace) -> int:
+    started = time.monotonic()
+    data_dir = Path(_env("DATA_DIR", ".data"))
+    nats_url = _env("NATS_URL", "nats://127.0.0.1:4222")
+    address = nats_server.NatsAddress.parse(nats_url)
+    own_nats = None
+    if nats_server.answers(address):
+        print(f"Using the NATS server at {address.host}:{address.port}")
+    else:
+        own_nats = nats_server.start_server(address, data_dir)
+        print(f"Started nats-server with JetStream at {address.host}:{address.port}")
+    log_dir = data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    group = ServiceGroup(env={"NATS_URL": nats_url, "DATA_DIR": str(data_dir)})
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        group.start_all(log_dir=str(log_dir))
+        print(f"Ready at http://localhost:{SERVICES['gateway']} in {time.monotonic() - started:.1f}s"
+              f" (logs in {log_dir}/). Ctrl-C stops everything.")
+        while (exited := group.first_exited()) is None:
+            time.sleep(0.5)
+        print(f"{exited} stopped unexpectedly; see {log_dir}/{exited}.log", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping…")
+        return 0
+    except RuntimeError as exc:
+        print(f"Could not start: {exc}; see {log_dir}/", file=sys.stderr)
+        return 1
+    finally:
+        group.stop_all()
+        if own_nats is not None:
+            own_nats.terminate()
+            own_nats.wait(timeout=10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="copilot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the whole system locally").set_defaults(func=run)
+    ask = commands.add_parser("chat", help="ask the copilot a question through the gateway")
+    ask.add_argument("message")
+    ask.add_argument("--url", default=_env("COPILOT_URL", "http://localhost:8000"))
+    ask.add_argument("--site-key", default=_env("SITE_KEYS", "demo-site-key").split(",")[0])
+    ask.set_defaults(func=lambda a: chat(a.url, a.site_key, a.message))
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def cli() -> None:
+    sys.exit(main())

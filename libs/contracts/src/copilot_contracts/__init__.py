@@ -1,0 +1,1 @@
+"""Message schemas and subject names shared by every Coffee Copilot service."""

@@ -1,0 +1,35 @@
+"""Settings every service reads, and the fail-fast rule for production secrets."""
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET_MARKER = "dev-only"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_file_encoding="utf-8")
+
+    app_env: Literal["development", "production"] = "development"
+    nats_url: str = "nats://127.0.0.1:4222"
+    otel_exporter_otlp_endpoint: str | None = None
+    log_level: str = "INFO"
+    host: str = "127.0.0.1"
+    port: int = Field(default=0, ge=0, le=65535)
+    data_dir: str = ".data"
+
+    @property
+    def production(self) -> bool:
+        return self.app_env == "production"
+
+
+def require_secret(name: str, value: str | None, *, production: bool) -> None:
+    """In production, refuse to start with a missing or development secret."""
+    if not production:
+        return
+    if not value or DEVELOPMENT_SECRET_MARKER in value:
+        raise SystemExit(
+            f"{name} must be set to a real secret when APP_ENV=production "
+            "(it is missing or still the development default)."
+        )

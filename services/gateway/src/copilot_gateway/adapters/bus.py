@@ -1,0 +1,85 @@
+"""The gateway's side of the bus: publish turns, follow their events, own conversations."""
+
+import asyncio
+from datetime import UTC, datetime
+
+from copilot_contracts import subjects
+from copilot_contracts.chat import (
+    ChatTurnCancelled,
+    ChatTurnRequested,
+    ConversationRecord,
+    TurnEventPublished,
+)
+from faststream.nats import NatsBroker
+from nats.aio.subscription import Subscription
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.errors import KeyNotFoundError
+from nats.js.kv import KeyValue
+
+
+class TurnEvents:
+    """A subscription to one turn's events, opened before the turn is published."""
+
+    def __init__(self, subscription: Subscription) -> None:
+        self._subscription = subscription
+
+    async def next(self, timeout: float) -> TurnEventPublished | None:
+        try:
+            msg = await self._subscription.next_msg(timeout=max(timeout, 0.001))
+        except (TimeoutError, NatsTimeoutError):
+            return None
+        return TurnEventPublished.model_validate_json(msg.data)
+
+    async def close(self) -> None:
+        await self._subscription.unsubscribe()
+
+
+class GatewayBus:
+    def __init__(self, broker: NatsBroker) -> None:
+        self.broker = broker
+        self._conversations: KeyValue | None = None
+
+    def attach_conversations(self, bucket: KeyValue) -> None:
+        self._conversations = bucket
+
+    async def follow(self, turn_id: str) -> TurnEvents:
+        subscription = await self.broker.connection.subscribe(subjects.chat_turn_events(turn_id))
+        return TurnEvents(subscription)
+
+    async def publish_turn(self, turn: ChatTurnRequested) -> None:
+        # Nats-Msg-Id lets JetStream drop a second publish of the same turn.
+        await self.broker.publish(
+            turn,
+            subjects.CHAT_TURN_REQUESTED,
+            stream=subjects.CHAT_TURNS_STREAM,
+            headers={"Nats-Msg-Id": turn.turn_id},
+            timeout=5.0,
+        )
+
+    async def cancel_turn(self, turn: ChatTurnRequested, reason: str) -> None:
+        cancelled = ChatTurnCancelled(
+            conversation_id=turn.conversation_id, turn_id=turn.turn_id, reason=reason
+        )
+        await self.broker.publish(cancelled, subjects.CHAT_TURN_CANCELLED)
+
+    @property
+    def conversations(self) -> KeyValue:
+        if self._conversations is None:
+            raise RuntimeError("the bus is not connected yet")
+        return self._conversations
+
+    async def conversation(self, conversation_id: str) -> ConversationRecord | None:
+        try:
+            entry = await self.conversations.get(conversation_id)
+        except KeyNotFoundError:
+            return None
+        return ConversationRecord.model_validate_json(entry.value or b"{}")
+
+    async def start_conversation(self, conversation_id: str, session_id: str) -> None:
+        record = ConversationRecord(
+            conversation_id=conversation_id, session_id=session_id, created_at=datetime.now(UTC)
+        )
+        await self.conversations.create(conversation_id, record.model_dump_json().encode())
+
+    async def connected(self) -> bool:
+        return bool(await asyncio.wait_for(self.broker.ping(timeout=2.0), 3.0))

@@ -1,0 +1,61 @@
+"""The gateway: the public HTTP API in front of the bus."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from copilot_contracts import subjects
+from copilot_contracts.streams import CHAT_TURNS
+from copilot_service_defaults.broker import service_broker
+from copilot_service_defaults.jetstream import ensure_stream
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from copilot_gateway.adapters.bus import GatewayBus
+from copilot_gateway.config import GatewaySettings
+from copilot_gateway.domain.sessions import SessionIssuer
+from copilot_gateway.errors import install_error_handlers
+from copilot_gateway.routes.chat import chat_router
+from copilot_gateway.routes.guards import SessionGuard
+from copilot_gateway.routes.pages import pages_router
+from copilot_gateway.routes.sessions import sessions_router
+from copilot_gateway.tracing import instrument
+
+
+def build_app(settings: GatewaySettings) -> FastAPI:
+    broker, tracing = service_broker("gateway", settings)
+    bus = GatewayBus(broker)
+    issuer = SessionIssuer(
+        settings.session_secret, timedelta(seconds=settings.session_ttl_s), settings.site_keys
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await broker.connect()
+        await ensure_stream(broker.connection.jetstream(), CHAT_TURNS, settings.nats_stream_replicas)
+        bus.attach_conversations(
+            await broker.key_value(subjects.CONVERSATIONS_BUCKET, ttl=settings.conversation_ttl_s)
+        )
+        yield
+        await broker.stop()
+        tracing.shutdown()
+
+    app = FastAPI(
+        title="Coffee Copilot gateway",
+        version="0.1.0",
+        description="Sessions and streamed chat for the Coffee Copilot website widget.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(pages_router(bus))
+    app.include_router(sessions_router(issuer, settings.allowed_origins))
+    app.include_router(chat_router(bus, SessionGuard(issuer), settings.turn_timeout_s))
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["X-Trace-Id"],
+    )
+    instrument(app, tracing)
+    return app

@@ -1,0 +1,68 @@
+"""Visitor sessions as short-lived signed tokens (HS256 JWTs)."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+_ALGORITHM = "HS256"
+_AUDIENCE = "coffee-copilot-chat"
+
+
+class SessionError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Session:
+    session_id: str
+    site_key: str
+    expires_at: datetime
+
+
+class SessionIssuer:
+    def __init__(self, secret: str, ttl: timedelta, site_keys: list[str]) -> None:
+        self._secret = secret
+        self._ttl = ttl
+        self._site_keys = frozenset(site_keys)
+
+    def issue(self, site_key: str, now: datetime | None = None) -> tuple[Session, str]:
+        if site_key not in self._site_keys:
+            raise SessionError("unknown_site_key", "This site key is not known.")
+        now = now or datetime.now(UTC)
+        session = Session(
+            session_id=secrets.token_hex(16), site_key=site_key, expires_at=now + self._ttl
+        )
+        claims = {
+            "sid": session.session_id,
+            "site": site_key,
+            "aud": _AUDIENCE,
+            "iat": int(now.timestamp()),
+            "exp": int(session.expires_at.timestamp()),
+        }
+        return session, jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
+
+    def verify(self, token: str) -> Session:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[_ALGORITHM],
+                audience=_AUDIENCE,
+                options={"require": ["exp", "sid", "site", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise SessionError("token_expired", "The session has expired.") from exc
+        except jwt.InvalidTokenError as exc:
+            raise SessionError("invalid_token", "The session token is not valid.") from exc
+        if claims["site"] not in self._site_keys:
+            raise SessionError("invalid_token", "The session's site key is no longer valid.")
+        return Session(
+            session_id=str(claims["sid"]),
+            site_key=str(claims["site"]),
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        )

@@ -1,0 +1,40 @@
+"""Request and response bodies of the public HTTP API (strict: unknown fields are refused)."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class StrictBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SessionRequest(StrictBody):
+    site_key: str = Field(min_length=1, max_length=200)
+
+
+class SessionResponse(BaseModel):
+    session_id: str
+    token: str
+    expires_at: datetime
+
+
+class ChatRequest(StrictBody):
+    message: str = Field(max_length=4000)
+    conversation_id: str | None = Field(default=None, pattern=r"^[a-f0-9]{32}$")
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, message: str) -> str:
+        if not message.strip():
+            raise ValueError("the message is empty")
+        return message.strip()
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail

@@ -1,0 +1,23 @@
+"""The GitHub service: files bug reports and feedback from the chat as GitHub issues."""
+
+from copilot_service_defaults.broker import app_logger, service_broker
+from copilot_service_defaults.health import health_routes
+from faststream.asgi import AsgiFastStream
+
+from copilot_github.adapters.dry_run_tracker import DryRunTracker
+from copilot_github.adapters.github_tracker import GithubTracker
+from copilot_github.config import GithubSettings
+from copilot_github.domain.issues import IssueTracker
+from copilot_github.handlers import build_router
+
+
+def build_tracker(settings: GithubSettings) -> IssueTracker:
+    if settings.github_token and settings.github_repo:
+        return GithubTracker(settings.github_token, settings.github_repo, settings.github_api_url)
+    return DryRunTracker(settings.resolved_dry_run_path)
+
+
+def build_app(settings: GithubSettings) -> AsgiFastStream:
+    broker, _ = service_broker("github", settings)
+    broker.include_router(build_router(build_tracker(settings)))
+    return AsgiFastStream(broker, logger=app_logger("github"), asgi_routes=health_routes(broker))

@@ -1,0 +1,81 @@
+"""The orchestrator: drives the tool-calling loop for each chat turn."""
+
+import logging
+
+import openai
+from copilot_contracts import subjects
+from copilot_contracts.streams import CHAT_TURNS
+from copilot_service_defaults.broker import app_logger, service_broker
+from copilot_service_defaults.health import health_routes
+from copilot_service_defaults.jetstream import ensure_stream
+from faststream.asgi import AsgiFastStream
+
+from copilot_orchestrator.adapters.kv_history import KvHistory
+from copilot_orchestrator.adapters.nats_tools import NatsToolTransport
+from copilot_orchestrator.adapters.openai_model import OpenAIChatModel
+from copilot_orchestrator.config import OrchestratorSettings
+from copilot_orchestrator.coordinator import TurnCoordinator
+from copilot_orchestrator.domain.model import ChatModel
+from copilot_orchestrator.domain.planner import OfflinePlanner
+from copilot_orchestrator.domain.turn import TurnRunner
+from copilot_orchestrator.handlers import build_router
+
+log = logging.getLogger(__name__)
+
+
+def build_model(settings: OrchestratorSettings) -> ChatModel:
+    if settings.llm_provider == "offline":
+        return OfflinePlanner()
+    client = openai.AsyncOpenAI(
+        api_key=settings.openai_api_key or "not-needed",
+        base_url=settings.openai_base_url,
+        timeout=settings.llm_timeout_s,
+        max_retries=settings.llm_max_retries,
+    )
+    return OpenAIChatModel(client, settings.openai_model)
+
+
+class _LazyHistory:
+    """The KV bucket exists only once the broker is connected."""
+
+    def __init__(self) -> None:
+        self.store: KvHistory | None = None
+
+    async def load(self, conversation_id: str) -> list[dict[str, str]]:
+        assert self.store is not None
+        return await self.store.load(conversation_id)
+
+    async def append(self, conversation_id: str, messages: list[dict[str, str]]) -> None:
+        assert self.store is not None
+        await self.store.append(conversation_id, messages)
+
+
+def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
+    broker, _ = service_broker("orchestrator", settings)
+    history = _LazyHistory()
+    runner = TurnRunner(
+        model=build_model(settings),
+        transport=NatsToolTransport(broker, settings.tool_timeout_s),
+        history=history,
+        tools=settings.offered_tools(),
+        max_tool_rounds=settings.max_tool_rounds,
+    )
+    broker.include_router(build_router(TurnCoordinator(runner, broker), settings.turn_workers))
+
+    async def prepare_bus() -> None:
+        await broker.connect()
+        await ensure_stream(
+            broker.connection.jetstream(), CHAT_TURNS, settings.nats_stream_replicas
+        )
+        history.store = KvHistory(
+            await broker.key_value(subjects.HISTORY_BUCKET, ttl=settings.conversation_ttl_s),
+            settings.history_max_messages,
+        )
+        log.info("orchestrator ready with %s", runner.model.name)
+
+    return AsgiFastStream(
+        broker,
+        logger=app_logger("orchestrator"),
+        asgi_routes=health_routes(broker),
+        on_startup=[prepare_bus],
+    )

@@ -1,0 +1,48 @@
+from typing import Literal
+
+from copilot_contracts.tool_catalog import (
+    CREATE_GITHUB_ISSUE,
+    CREATE_ORDER,
+    SEARCH_DOCS,
+    ToolSpec,
+)
+from copilot_service_defaults.settings import ServiceSettings, require_secret
+from pydantic import Field, model_validator
+
+
+class OrchestratorSettings(ServiceSettings):
+    port: int = 8001
+    llm_provider: Literal["openai", "offline"] | None = None
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    max_tool_rounds: int = Field(default=5, ge=1, le=20)
+    tool_timeout_s: float = Field(default=10.0, gt=0)
+    turn_workers: int = Field(default=32, ge=1, le=1000)
+    history_max_messages: int = Field(default=20, ge=2, le=200)
+    conversation_ttl_s: int = Field(default=86_400, ge=60)
+    nats_stream_replicas: int = Field(default=1, ge=1, le=5)
+    enable_rag: bool = True
+    enable_order_tool: bool = True
+    enable_github_tool: bool = True
+
+    @model_validator(mode="after")
+    def _choose_provider(self) -> "OrchestratorSettings":
+        if self.llm_provider is None:
+            self.llm_provider = "openai" if self.openai_api_key else "offline"
+        if self.llm_provider == "openai":
+            if not self.openai_api_key and not self.openai_base_url:
+                raise ValueError("LLM_PROVIDER=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL)")
+            if not self.openai_base_url:
+                require_secret("OPENAI_API_KEY", self.openai_api_key, production=self.production)
+        return self
+
+    def offered_tools(self) -> list[ToolSpec]:
+        flags = (
+            (SEARCH_DOCS, self.enable_rag),
+            (CREATE_ORDER, self.enable_order_tool),
+            (CREATE_GITHUB_ISSUE, self.enable_github_tool),
+        )
+        return [tool for tool, enabled in flags if enabled]

@@ -1,0 +1,168 @@
+"""The tool-calling loop of one chat turn."""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from copilot_contracts.chat import (
+    CitationEvent,
+    ConfirmationEvent,
+    DeltaEvent,
+    DoneEvent,
+    ErrorEvent,
+    ToolEvent,
+    TurnEvent,
+    Usage,
+)
+from copilot_contracts.tool_catalog import ToolSpec
+from copilot_contracts.tools import CreateOrderResult
+
+from copilot_orchestrator.domain.conversation import ToolOutcome, TurnState
+from copilot_orchestrator.domain.model import ChatModel, ModelUnavailableError, ToolCall
+from copilot_orchestrator.domain.prompts import SYSTEM_PROMPT
+from copilot_orchestrator.domain.rendering import render_outcome
+from copilot_orchestrator.domain.tools import ToolTransport, run_tool_call
+
+SNIPPET_CHARS = 240
+
+
+class EventSink(Protocol):
+    async def emit(self, event: TurnEvent) -> None: ...
+
+
+class History(Protocol):
+    async def load(self, conversation_id: str) -> list[dict[str, str]]: ...
+
+    async def append(self, conversation_id: str, messages: list[dict[str, str]]) -> None: ...
+
+
+@dataclass(frozen=True)
+class TurnInput:
+    conversation_id: str
+    turn_id: str
+    message: str
+
+
+def order_summary(order: CreateOrderResult) -> str:
+    items = ", ".join(
+        f"{line.quantity} × {line.name}" + (f" ({line.grind})" if line.grind else "")
+        for line in order.lines
+    )
+    return f"Order {order.order_id}: {items}. Total {order.total} {order.currency}."
+
+
+class TurnRunner:
+    def __init__(
+        self,
+        model: ChatModel,
+        transport: ToolTransport,
+        history: History,
+        tools: list[ToolSpec],
+        max_tool_rounds: int,
+    ) -> None:
+        self.model = model
+        self.transport = transport
+        self.history = history
+        self.tools = tools
+        self.offered = {tool.name: tool for tool in tools}
+        self.max_tool_rounds = max_tool_rounds
+
+    async def run(self, turn: TurnInput, sink: EventSink) -> None:
+        past = await self.history.load(turn.conversation_id)
+        state = TurnState(
+            conversation_id=turn.conversation_id,
+            turn_id=turn.turn_id,
+            user_message=turn.message,
+            messages=[
+                {"role": "system", "content": SYSTEM_PROMPT},
+                *past,
+                {"role": "user", "content": turn.message},
+            ],
+        )
+        usage = Usage()
+
+        async def stream_text(text: str) -> None:
+            if text:
+                await sink.emit(DeltaEvent(text=text))
+
+        for _ in range(self.max_tool_rounds + 1):
+            try:
+                response = await self.model.respond(state, self.tools, stream_text)
+            except ModelUnavailableError as exc:
+                await sink.emit(ErrorEvent(code="llm_unavailable", message=str(exc)))
+                return
+            usage = Usage(
+                input_tokens=usage.input_tokens + response.usage.input_tokens,
+                output_tokens=usage.output_tokens + response.usage.output_tokens,
+            )
+            if not response.tool_calls:
+                await self._finish(turn, state, response.text, usage, sink)
+                return
+            await self._run_tools(state, response.text, response.tool_calls, sink)
+        await sink.emit(
+            ErrorEvent(
+                code="tool_loop_limit",
+                message="The assistant needed too many steps for this request and stopped. "
+                "Please rephrase or split it into smaller questions.",
+            )
+        )
+
+    async def _run_tools(
+        self, state: TurnState, text: str, calls: list[ToolCall], sink: EventSink
+    ) -> None:
+        state.messages.append(
+            {
+                "role": "assistant",
+                "content": text or None,
+                "tool_calls": [
+                    {
+                        "id": c.id,
+                        "type": "function",
+                        "function": {"name": c.name, "arguments": c.arguments},
+                    }
+                    for c in calls
+                ],
+            }
+        )
+        for call in calls:
+            await sink.emit(ToolEvent(name=call.name, status="started"))
+        outcomes = await asyncio.gather(
+            *(run_tool_call(self.transport, self.offered, state, call) for call in calls)
+        )
+        for outcome in outcomes:
+            state.outcomes.append(outcome)
+            await sink.emit(
+                ToolEvent(name=outcome.tool, status="succeeded" if outcome.ok else "failed")
+            )
+            await self._announce(outcome, sink)
+            state.messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": outcome.call_id,
+                    "content": render_outcome(state, outcome),
+                }
+            )
+
+    @staticmethod
+    async def _announce(outcome: ToolOutcome, sink: EventSink) -> None:
+        if isinstance(outcome.result, CreateOrderResult):
+            order = outcome.result
+            expires: datetime = order.expires_at
+            await sink.emit(
+                ConfirmationEvent(
+                    action_id=order.order_id, summary=order_summary(order), expires_at=expires
+                )
+            )
+
+    async def _finish(
+        self, turn: TurnInput, state: TurnState, answer: str, usage: Usage, sink: EventSink
+    ) -> None:
+        for passage in state.cited(answer):
+            snippet = " ".join(passage.text.split())[:SNIPPET_CHARS]
+            await sink.emit(CitationEvent(title=passage.title, url=passage.url, snippet=snippet))
+        await self.history.append(
+            turn.conversation_id,
+            [{"role": "user", "content": turn.message}, {"role": "assistant", "content": answer}],
+        )
+        await sink.emit(DoneEvent(usage=usage))

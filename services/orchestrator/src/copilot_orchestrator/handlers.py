@@ -1,0 +1,61 @@
+"""Bus handlers: take chat turns from JetStream, and stop turns the visitor abandoned."""
+
+import asyncio
+import contextlib
+from typing import Any
+
+from copilot_contracts import subjects
+from copilot_contracts.chat import ChatTurnCancelled, ChatTurnRequested
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
+from pydantic import ValidationError
+
+from copilot_orchestrator.coordinator import TurnCoordinator
+
+# A turn is acked when it ends. While it runs we tell JetStream it is in progress every few
+# seconds, so a short AckWait is enough: a crashed replica's turn is redelivered quickly.
+ACK_WAIT_S = 15.0
+HEARTBEAT_S = 5.0
+# A turn that failed on two replicas is not tried a third time; the visitor gets an error.
+MAX_DELIVER = 2
+
+
+def build_router(coordinator: TurnCoordinator, workers: int) -> NatsRouter:
+    router = NatsRouter()
+
+    @router.subscriber(
+        subjects.CHAT_TURN_REQUESTED,
+        stream=JStream(name=subjects.CHAT_TURNS_STREAM, declare=False),
+        durable="orchestrator",
+        pull_sub=PullSub(batch_size=1, timeout=5.0),
+        max_workers=workers,
+        ack_policy=AckPolicy.ACK,
+        config=ConsumerConfig(
+            ack_wait=ACK_WAIT_S, max_deliver=MAX_DELIVER, max_ack_pending=workers * 4
+        ),
+    )
+    async def take_turn(body: dict[str, Any], msg: NatsMessage) -> None:
+        try:
+            turn = ChatTurnRequested.model_validate(body)
+        except ValidationError:
+            return  # unreadable: acked and dropped, a redelivery would not make it readable
+        heartbeat = asyncio.create_task(_keep_in_progress(msg))
+        try:
+            await coordinator.take(turn)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    @router.subscriber(subjects.CHAT_TURN_CANCELLED)
+    async def cancel_turn(body: dict[str, Any]) -> None:
+        with contextlib.suppress(ValidationError):
+            coordinator.cancel(ChatTurnCancelled.model_validate(body).turn_id)
+
+    return router
+
+
+async def _keep_in_progress(msg: NatsMessage) -> None:
+    while True:
+        await asyncio.sleep(HEARTBEAT_S)
+        await msg.in_progress()
