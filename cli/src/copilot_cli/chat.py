@@ -31,6 +31,15 @@ def _error_message(response: httpx.Response) -> str:
 
 def chat(base_url: str, site_key: str, message: str, out: TextIO = sys.stdout) -> int:
     """Ask one question and print the streamed answer; returns a process exit code."""
+    try:
+        return _chat(base_url, site_key, message, out)
+    except httpx.TransportError as exc:
+        print(f"Cannot reach the gateway at {base_url} ({exc}). Is `make run` running?",
+              file=sys.stderr)
+        return 2
+
+
+def _chat(base_url: str, site_key: str, message: str, out: TextIO) -> int:
     with httpx.Client(base_url=base_url, timeout=httpx.Timeout(10.0, read=120.0)) as client:
         created = client.post("/api/sessions", json={"site_key": site_key})
         if created.status_code != 201:

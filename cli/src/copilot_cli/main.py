@@ -54,6 +54,8 @@ def run(_: argparse.Namespace) -> int:
         print(f"Could not start: {exc}; see {log_dir}/", file=sys.stderr)
         return 1
     finally:
+        # A terminal's Ctrl-C reaches every process of the group at once: finish stopping.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         group.stop_all()
         if own_nats is not None:
             own_nats.terminate()

@@ -53,13 +53,18 @@ def server_binary() -> str:
     return found
 
 
-def start_server(address: NatsAddress, data_dir: Path, deadline_s: float = 20.0) -> subprocess.Popen[bytes]:
+def start_server(
+    address: NatsAddress, data_dir: Path, deadline_s: float = 20.0, monitor_port: int | None = None
+) -> subprocess.Popen[bytes]:
     if address.host not in LOCAL_HOSTS:
         raise SystemExit(f"No NATS server answers at {address.host}:{address.port}.")
     store = (data_dir / "nats").resolve()
     store.mkdir(parents=True, exist_ok=True)
     config = store / "nats-server.conf"
-    config.write_text(CONFIG_TEMPLATE.format(host=address.host, port=address.port, store_dir=store))
+    text = CONFIG_TEMPLATE.format(host=address.host, port=address.port, store_dir=store)
+    if monitor_port is not None:
+        text += f'http: "{address.host}:{monitor_port}"\n'
+    config.write_text(text)
     log = (store / "nats-server.log").open("ab")
     process = subprocess.Popen([server_binary(), "-c", str(config)], stdout=log, stderr=log)
     stop_at = time.monotonic() + deadline_s

@@ -31,6 +31,7 @@ def ready(port: int, host: str = "127.0.0.1") -> bool:
 @dataclass
 class ServiceGroup:
     env: dict[str, str]
+    cwd: str | None = None
     ports: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
@@ -38,7 +39,11 @@ class ServiceGroup:
         env = {**os.environ, **self.env, "PORT": str(self.ports[name])}
         out = open(log_file, "ab") if log_file else None  # noqa: SIM115 - lives with the child
         self.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", f"copilot_{name}"], env=env, stdout=out, stderr=out
+            [sys.executable, "-m", f"copilot_{name}"],
+            env=env,
+            cwd=self.cwd,
+            stdout=out,
+            stderr=out,
         )
 
     def wait_ready(self, name: str, deadline_s: float) -> None:

@@ -20,7 +20,7 @@ def build_app(settings: RagSettings) -> AsgiFastStream:
     client = open_client(
         settings.qdrant_url, settings.qdrant_api_key, settings.resolved_qdrant_path
     )
-    index = QdrantDocsIndex(client, settings.qdrant_collection)
+    index = QdrantDocsIndex(client, settings.qdrant_collection, server=bool(settings.qdrant_url))
     broker.include_router(build_router(index))
 
     async def index_bundled_docs_on_first_start() -> None:

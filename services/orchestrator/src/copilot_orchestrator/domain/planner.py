@@ -137,13 +137,13 @@ class OfflinePlanner:
         # Passages were numbered when they were shown; find each one's citation number.
         numbers = {id(p): n for n, p in enumerate(state.passages, start=1)}
         parts = ["Here is what our docs say:"]
-        for passage in passages[:2]:
+        for passage in passages[:3]:
             sentences = [s.strip() for s in _SENTENCE.split(passage.text) if len(s.strip()) > 20]
             ranked = sorted(
                 range(len(sentences)),
                 key=lambda i: -len(query & set(_WORD.findall(sentences[i].lower()))),
-            )[:3]
-            chosen = " ".join(sentences[i].lstrip("-* ") for i in sorted(ranked))
+            )[:2]
+            chosen = " ".join(sentences[i].lstrip("-* ") for i in sorted(ranked)).replace("**", "")
             number = numbers.get(id(passage))
             where = " › ".join([passage.title, *passage.heading_path])
             parts.append(f"- **{where}**: {chosen} [{number}]")

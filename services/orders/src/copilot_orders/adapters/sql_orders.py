@@ -33,6 +33,10 @@ def _cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
+def _amount(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
 def _request_hash(request: CreateOrderRequest) -> str:
     return hashlib.sha256(request.args.model_dump_json().encode()).hexdigest()
 
@@ -47,12 +51,12 @@ def _to_result(row: OrderRow) -> CreateOrderResult:
                 name=line.name,
                 quantity=line.quantity,
                 grind=line.grind,
-                unit_price=Decimal(line.unit_price_cents) / 100,
-                line_total=Decimal(line.line_total_cents) / 100,
+                unit_price=_amount(line.unit_price_cents),
+                line_total=_amount(line.line_total_cents),
             )
             for line in row.lines
         ],
-        total=Decimal(row.total_cents) / 100,
+        total=_amount(row.total_cents),
         currency=row.currency,
         expires_at=row.expires_at,
     )
@@ -95,7 +99,7 @@ class SqlOrders:
                     name=r.name,
                     category=r.category,
                     description=r.description,
-                    price=Decimal(r.price_cents) / 100,
+                    price=_amount(r.price_cents),
                     stock=r.stock,
                     options=r.options,
                 )

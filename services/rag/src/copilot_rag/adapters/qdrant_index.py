@@ -19,9 +19,10 @@ def open_client(url: str | None, api_key: str | None, path: str) -> AsyncQdrantC
 
 
 class QdrantDocsIndex:
-    def __init__(self, client: AsyncQdrantClient, collection: str) -> None:
+    def __init__(self, client: AsyncQdrantClient, collection: str, server: bool) -> None:
         self.client = client
         self.collection = collection
+        self.server = server
 
     async def _create(self) -> None:
         await self.client.create_collection(
@@ -31,9 +32,10 @@ class QdrantDocsIndex:
                 KEYWORDS: models.SparseVectorParams(modifier=models.Modifier.IDF)
             },
         )
-        await self.client.create_payload_index(
-            self.collection, "category", models.PayloadSchemaType.KEYWORD
-        )
+        if self.server:  # local mode filters without indexes and warns about them
+            await self.client.create_payload_index(
+                self.collection, "category", models.PayloadSchemaType.KEYWORD
+            )
 
     async def replace_all(self, chunks: list[Chunk]) -> None:
         if await self.client.collection_exists(self.collection):

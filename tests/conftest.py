@@ -1,0 +1,52 @@
+"""Fixtures shared by the whole suite: a real NATS server of our own, free ports, polling."""
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from copilot_cli import nats_server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 20.0, every: float = 0.05) -> object:
+    """Poll until `condition()` is truthy; fail with a clear message at the deadline."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(every)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+@dataclass(frozen=True)
+class NatsForTests:
+    url: str
+    monitor_url: str
+
+
+@pytest.fixture(scope="session")
+def nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsForTests]:
+    """A NATS server with JetStream just for this test run (the real binary, own port)."""
+    address = nats_server.NatsAddress("127.0.0.1", free_port())
+    monitor_port = free_port()
+    data_dir = Path(tmp_path_factory.mktemp("nats"))
+    process = nats_server.start_server(address, data_dir, monitor_port=monitor_port)
+    yield NatsForTests(
+        url=f"nats://{address.host}:{address.port}",
+        monitor_url=f"http://{address.host}:{monitor_port}",
+    )
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def nats_url(nats: NatsForTests) -> str:
+    return nats.url

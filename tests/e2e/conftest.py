@@ -1,0 +1,67 @@
+"""The whole system as `make run` starts it: five service processes on a real NATS server."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from copilot_cli.services import SERVICES, ServiceGroup
+
+from tests.conftest import NatsForTests, free_port
+from tests.support.otlp_receiver import OtlpReceiver
+from tests.support.sse import read_events
+
+
+@dataclass
+class RunningSystem:
+    gateway_url: str
+    receiver: OtlpReceiver
+    data_dir: Path
+    nats: NatsForTests
+
+    def session_token(self, client: httpx.Client) -> str:
+        created = client.post("/api/sessions", json={"site_key": "demo-site-key"})
+        assert created.status_code == 201, created.text
+        return str(created.json()["token"])
+
+    def ask(
+        self, client: httpx.Client, token: str, message: str, conversation_id: str | None = None
+    ) -> tuple[httpx.Headers, list[tuple[str, dict[str, Any]]]]:
+        body: dict[str, Any] = {"message": message}
+        if conversation_id:
+            body["conversation_id"] = conversation_id
+        headers = {"Authorization": f"Bearer {token}"}
+        with client.stream("POST", "/api/chat", json=body, headers=headers) as response:
+            assert response.status_code == 200, response.read()
+            return response.headers, list(read_events(response))
+
+
+@pytest.fixture(scope="session")
+def system(nats: NatsForTests, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    data_dir = Path(tmp_path_factory.mktemp("system"))
+    with OtlpReceiver() as receiver:
+        group = ServiceGroup(
+            env={
+                "NATS_URL": nats.url,
+                "DATA_DIR": str(data_dir),
+                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+                "LLM_PROVIDER": "offline",
+                "OPENAI_API_KEY": "",
+                "GITHUB_TOKEN": "",
+            },
+            cwd=str(data_dir),
+            ports={name: free_port() for name in SERVICES},
+        )
+        try:
+            group.start_all(deadline_s=90, log_dir=str(data_dir))
+        except RuntimeError:
+            group.stop_all()
+            for log in sorted(data_dir.glob("*.log")):
+                print(f"--- {log.name}\n{log.read_text()[-3000:]}")
+            raise
+        yield RunningSystem(
+            f"http://127.0.0.1:{group.ports['gateway']}", receiver, data_dir, nats
+        )
+        group.stop_all()
