@@ -16,7 +16,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(condition: Callable[[], object], timeout: float = 20.0, every: float = 0.05) -> object:
+def wait_until(
+    condition: Callable[[], object], timeout: float = 20.0, every: float = 0.05
+) -> object:
     """Poll until `condition()` is truthy; fail with a clear message at the deadline."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

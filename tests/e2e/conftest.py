@@ -61,7 +61,5 @@ def system(nats: NatsForTests, tmp_path_factory: pytest.TempPathFactory) -> Iter
             for log in sorted(data_dir.glob("*.log")):
                 print(f"--- {log.name}\n{log.read_text()[-3000:]}")
             raise
-        yield RunningSystem(
-            f"http://127.0.0.1:{group.ports['gateway']}", receiver, data_dir, nats
-        )
+        yield RunningSystem(f"http://127.0.0.1:{group.ports['gateway']}", receiver, data_dir, nats)
         group.stop_all()

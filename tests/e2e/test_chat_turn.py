@@ -107,8 +107,10 @@ def test_client_that_leaves_mid_stream_leaves_no_subscription(system: RunningSys
 
     def turn_subscriptions() -> list[str]:
         subsz = httpx.get(f"{system.nats.monitor_url}/subsz", params={"subs": 1}).json()
-        return [s["subject"] for s in subsz.get("subscriptions_list", [])
-                if s["subject"].startswith("copilot.v1.chat.turn.")
-                and s["subject"].endswith(".events")]
+        return [
+            s["subject"]
+            for s in subsz.get("subscriptions_list", [])
+            if s["subject"].startswith("copilot.v1.chat.turn.") and s["subject"].endswith(".events")
+        ]
 
     wait_until(lambda: not turn_subscriptions(), timeout=10)

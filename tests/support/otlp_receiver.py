@@ -53,8 +53,11 @@ class OtlpReceiver:
         found = []
         for resource_spans in request.resource_spans:
             service = next(
-                (a.value.string_value for a in resource_spans.resource.attributes
-                 if a.key == "service.name"),
+                (
+                    a.value.string_value
+                    for a in resource_spans.resource.attributes
+                    if a.key == "service.name"
+                ),
                 "",
             )
             for scope_spans in resource_spans.scope_spans:

@@ -34,8 +34,10 @@ def chat(base_url: str, site_key: str, message: str, out: TextIO = sys.stdout) -
     try:
         return _chat(base_url, site_key, message, out)
     except httpx.TransportError as exc:
-        print(f"Cannot reach the gateway at {base_url} ({exc}). Is `make run` running?",
-              file=sys.stderr)
+        print(
+            f"Cannot reach the gateway at {base_url} ({exc}). Is `make run` running?",
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -41,8 +41,10 @@ def run(_: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         group.start_all(log_dir=str(log_dir))
-        print(f"Ready at http://localhost:{SERVICES['gateway']} in {time.monotonic() - started:.1f}s"
-              f" (logs in {log_dir}/). Ctrl-C stops everything.")
+        print(
+            f"Ready at http://localhost:{SERVICES['gateway']} in {time.monotonic() - started:.1f}s"
+            f" (logs in {log_dir}/). Ctrl-C stops everything."
+        )
         while (exited := group.first_exited()) is None:
             time.sleep(0.5)
         print(f"{exited} stopped unexpectedly; see {log_dir}/{exited}.log", file=sys.stderr)

@@ -70,7 +70,9 @@ def start_server(
     stop_at = time.monotonic() + deadline_s
     while time.monotonic() < stop_at:
         if process.poll() is not None:
-            raise SystemExit(f"nats-server exited with {process.returncode}; see {store}/nats-server.log")
+            raise SystemExit(
+                f"nats-server exited with {process.returncode}; see {store}/nats-server.log"
+            )
         if answers(address, timeout=0.5):
             return process
         time.sleep(0.1)

@@ -22,10 +22,15 @@ def test_tool_arguments_are_strict() -> None:
 
 
 def test_messages_tolerate_fields_added_later() -> None:
-    event = TurnEventPublished.model_validate({
-        "conversation_id": "c", "turn_id": "t", "seq": 1,
-        "event": {"type": "delta", "text": "hi", "added_in_v2": 1}, "also_new": "x",
-    })
+    event = TurnEventPublished.model_validate(
+        {
+            "conversation_id": "c",
+            "turn_id": "t",
+            "seq": 1,
+            "event": {"type": "delta", "text": "hi", "added_in_v2": 1},
+            "also_new": "x",
+        }
+    )
     assert event.event == DeltaEvent(text="hi")
     assert event.id and event.created_at.tzinfo is not None
 

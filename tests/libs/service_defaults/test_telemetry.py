@@ -8,8 +8,10 @@ from copilot_service_defaults.telemetry import low_cardinality_subject
     ("subject", "name"),
     [
         ("copilot.v1.chat.turn.requested", "copilot.v1.chat.turn.requested"),
-        ("copilot.v1.chat.turn.0123456789abcdef0123456789abcdef.events",
-         "copilot.v1.chat.turn.{id}.events"),
+        (
+            "copilot.v1.chat.turn.0123456789abcdef0123456789abcdef.events",
+            "copilot.v1.chat.turn.{id}.events",
+        ),
         ("_INBOX.k1X2b3Y4z5.a6b7c8", "_INBOX"),
     ],
 )

@@ -84,7 +84,8 @@ def test_unknown_site_key_is_403(client: TestClient) -> None:
 
 def test_session_from_a_foreign_origin_is_403(client: TestClient) -> None:
     response = client.post(
-        "/api/sessions", json={"site_key": "demo-site-key"},
+        "/api/sessions",
+        json={"site_key": "demo-site-key"},
         headers={"Origin": "https://evil.example"},
     )
     _error(response, 403, "origin_not_allowed")

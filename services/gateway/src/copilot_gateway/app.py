@@ -32,7 +32,9 @@ def build_app(settings: GatewaySettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await broker.connect()
-        await ensure_stream(broker.connection.jetstream(), CHAT_TURNS, settings.nats_stream_replicas)
+        await ensure_stream(
+            broker.connection.jetstream(), CHAT_TURNS, settings.nats_stream_replicas
+        )
         bus.attach_conversations(
             await broker.key_value(subjects.CONVERSATIONS_BUCKET, ttl=settings.conversation_ttl_s)
         )

@@ -5,16 +5,21 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import anyio
-from copilot_contracts.chat import TERMINAL_EVENT_TYPES, ChatTurnRequested, ErrorEvent, MetaEvent
+from copilot_contracts.chat import (
+    TERMINAL_EVENT_TYPES,
+    ChatTurnRequested,
+    ErrorEvent,
+    MetaEvent,
+    TurnEvent,
+)
 
 from copilot_gateway.adapters.bus import GatewayBus, TurnEvents
 
 log = logging.getLogger(__name__)
 
 
-def sse(event: MetaEvent | ErrorEvent | object) -> dict[str, str]:
-    payload = event.model_dump_json(exclude={"type"})  # type: ignore[attr-defined]
-    return {"event": event.type, "data": payload}  # type: ignore[attr-defined]
+def sse(event: TurnEvent) -> dict[str, str]:
+    return {"event": event.type, "data": event.model_dump_json(exclude={"type"})}
 
 
 async def relay_turn(
@@ -26,12 +31,13 @@ async def relay_turn(
     finished = False
     reason = "client_disconnected"
     try:
-        yield sse(MetaEvent(conversation_id=turn.conversation_id, turn_id=turn.turn_id,
-                            trace_id=trace_id))
+        yield sse(
+            MetaEvent(conversation_id=turn.conversation_id, turn_id=turn.turn_id, trace_id=trace_id)
+        )
         last_seq = 0
         while True:
             remaining = (turn.deadline - datetime.now(UTC)).total_seconds()
-            published = await events.next(timeout=remaining) if remaining > 0 else None
+            published = await events.next(wait_s=remaining) if remaining > 0 else None
             if published is None:
                 reason = "timeout"
                 yield sse(ErrorEvent(code="timeout", message="No answer arrived in time."))

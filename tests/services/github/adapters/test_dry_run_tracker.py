@@ -8,11 +8,18 @@ from copilot_github.domain.issues import file_issue
 
 async def test_dry_run_records_once_per_key(tmp_path: Path) -> None:
     tracker = DryRunTracker(tmp_path / "issues.jsonl")
-    request = CreateGithubIssueRequest.model_validate({
-        "conversation_id": "c" * 32, "turn_id": "t" * 32, "idempotency_key": "conv:call_9",
-        "args": {"title": "Feedback on the menu page", "body": "Add tasting notes.",
-                 "labels": ["feedback"]},
-    })
+    request = CreateGithubIssueRequest.model_validate(
+        {
+            "conversation_id": "c" * 32,
+            "turn_id": "t" * 32,
+            "idempotency_key": "conv:call_9",
+            "args": {
+                "title": "Feedback on the menu page",
+                "body": "Add tasting notes.",
+                "labels": ["feedback"],
+            },
+        }
+    )
     first = await file_issue(tracker, request)
     again = await file_issue(tracker, request)
     assert first.dry_run and again.dry_run

@@ -3,11 +3,18 @@ from copilot_github.domain.issues import IssueDraft, draft_issue, file_issue, ma
 
 
 def _request(key: str = "conv:call_1") -> CreateGithubIssueRequest:
-    return CreateGithubIssueRequest.model_validate({
-        "conversation_id": "c" * 32, "turn_id": "t" * 32, "idempotency_key": key,
-        "args": {"title": "Checkout button does nothing", "body": "Clicking it on mobile fails.",
-                 "labels": ["bug"]},
-    })
+    return CreateGithubIssueRequest.model_validate(
+        {
+            "conversation_id": "c" * 32,
+            "turn_id": "t" * 32,
+            "idempotency_key": key,
+            "args": {
+                "title": "Checkout button does nothing",
+                "body": "Clicking it on mobile fails.",
+                "labels": ["bug"],
+            },
+        }
+    )
 
 
 def test_body_records_the_conversation_and_a_hidden_marker() -> None:

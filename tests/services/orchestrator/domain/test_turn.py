@@ -16,22 +16,48 @@ from copilot_contracts.tools import (
 from copilot_orchestrator.domain.planner import OfflinePlanner
 from copilot_orchestrator.domain.turn import TurnInput, TurnRunner
 
-from tests.services.orchestrator.domain.memory import MemoryHistory, RecordingSink, ScriptedTransport
+from tests.services.orchestrator.domain.memory import (
+    MemoryHistory,
+    RecordingSink,
+    ScriptedTransport,
+)
 
-PASSAGES = SearchDocsResult(passages=[
-    DocPassage(doc_id="storing", title="How to Store Your Coffee Beans",
-               url="https://x.test/storing#airtight", heading_path=["Use an airtight container"],
-               text="Keep your beans in an airtight, opaque container. Clear jars let light in.",
-               score=3.2),
-    DocPassage(doc_id="storing", title="How to Store Your Coffee Beans",
-               url="https://x.test/storing#fridge", heading_path=["Do not refrigerate"],
-               text="Do not keep coffee beans in the refrigerator, it is damp.", score=2.0),
-])
+PASSAGES = SearchDocsResult(
+    passages=[
+        DocPassage(
+            doc_id="storing",
+            title="How to Store Your Coffee Beans",
+            url="https://x.test/storing#airtight",
+            heading_path=["Use an airtight container"],
+            text="Keep your beans in an airtight, opaque container. Clear jars let light in.",
+            score=3.2,
+        ),
+        DocPassage(
+            doc_id="storing",
+            title="How to Store Your Coffee Beans",
+            url="https://x.test/storing#fridge",
+            heading_path=["Do not refrigerate"],
+            text="Do not keep coffee beans in the refrigerator, it is damp.",
+            score=2.0,
+        ),
+    ]
+)
 ORDER = CreateOrderResult(
-    order_id="EO-1234ABCD", status="pending_confirmation",
-    lines=[OrderLine(sku="EO-HB-250", name="House Blend", quantity=2, grind="whole bean",
-                     unit_price=Decimal("14.50"), line_total=Decimal("29.00"))],
-    total=Decimal("29.00"), currency="USD", expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+    order_id="EO-1234ABCD",
+    status="pending_confirmation",
+    lines=[
+        OrderLine(
+            sku="EO-HB-250",
+            name="House Blend",
+            quantity=2,
+            grind="whole bean",
+            unit_price=Decimal("14.50"),
+            line_total=Decimal("29.00"),
+        )
+    ],
+    total=Decimal("29.00"),
+    currency="USD",
+    expires_at=datetime(2030, 1, 1, tzinfo=UTC),
 )
 
 
@@ -51,8 +77,10 @@ async def test_docs_question_is_answered_with_citations() -> None:
     assert sink.text().startswith("Offline assistant")
     assert "airtight" in sink.text() and "[1]" in sink.text()
     citations = [e for e in sink.events if isinstance(e, CitationEvent)]
-    assert [c.url for c in citations] == ["https://x.test/storing#airtight",
-                                          "https://x.test/storing#fridge"]
+    assert [c.url for c in citations] == [
+        "https://x.test/storing#airtight",
+        "https://x.test/storing#fridge",
+    ]
     assert transport.requests[0][1].args.query == "How should I store my coffee beans?"  # type: ignore[attr-defined]
     assert [m["role"] for m in history.by_conversation["c1"]] == ["user", "assistant"]
 
@@ -61,8 +89,11 @@ async def test_order_request_carries_an_idempotency_key_and_asks_to_confirm() ->
     transport = ScriptedTransport({"createOrder": ORDER})
     sink = RecordingSink()
     await _runner(transport).run(
-        TurnInput("c2", "t2", "Order 2 bags of House Blend. My name is Ada Lovelace, "
-                              "ada@example.com"), sink)
+        TurnInput(
+            "c2", "t2", "Order 2 bags of House Blend. My name is Ada Lovelace, ada@example.com"
+        ),
+        sink,
+    )
     name, request = transport.requests[0]
     assert name == "createOrder" and isinstance(request, CreateOrderRequest)
     assert request.idempotency_key.startswith("c2:")
@@ -80,8 +111,9 @@ async def test_order_without_contact_details_asks_for_them_without_a_tool_call()
 
 
 async def test_a_failed_tool_is_explained_not_hidden() -> None:
-    transport = ScriptedTransport({"searchDocs": ToolError(code="tool_unavailable",
-                                                           message="The service is down.")})
+    transport = ScriptedTransport(
+        {"searchDocs": ToolError(code="tool_unavailable", message="The service is down.")}
+    )
     sink = RecordingSink()
     await _runner(transport).run(TurnInput("c4", "t4", "What grind for espresso?"), sink)
     assert ToolEvent(name="searchDocs", status="failed") in sink.events

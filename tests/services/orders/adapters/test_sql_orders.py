@@ -28,12 +28,20 @@ def _postgres_answers() -> bool:
 @pytest.fixture(
     params=[
         "sqlite",
-        pytest.param("postgresql", marks=pytest.mark.skipif(
-            not _postgres_answers(), reason="no PostgreSQL answers on 127.0.0.1:5432")),
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(
+                not _postgres_answers(), reason="no PostgreSQL answers on 127.0.0.1:5432"
+            ),
+        ),
     ]
 )
 async def orders(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlOrders]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'orders.db'}" if request.param == "sqlite" else POSTGRES_URL
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path / 'orders.db'}"
+        if request.param == "sqlite"
+        else POSTGRES_URL
+    )
     engine = make_engine(url, pool_size=5, max_overflow=0)
     store = SqlOrders(engine, timedelta(minutes=15))
     if request.param == "postgresql":
@@ -47,12 +55,17 @@ async def orders(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
 
 
 def _request(key: str, quantity: int = 2) -> CreateOrderRequest:
-    return CreateOrderRequest.model_validate({
-        "conversation_id": "c" * 32, "turn_id": "t" * 32, "idempotency_key": key,
-        "args": {"items": [{"product": "House Blend", "quantity": quantity,
-                            "grind": "whole bean"}],
-                 "customer": {"name": "Ada Lovelace", "email": "ada@example.com"}},
-    })
+    return CreateOrderRequest.model_validate(
+        {
+            "conversation_id": "c" * 32,
+            "turn_id": "t" * 32,
+            "idempotency_key": key,
+            "args": {
+                "items": [{"product": "House Blend", "quantity": quantity, "grind": "whole bean"}],
+                "customer": {"name": "Ada Lovelace", "email": "ada@example.com"},
+            },
+        }
+    )
 
 
 async def test_pending_order_is_stored_with_catalog_prices(orders: SqlOrders) -> None:

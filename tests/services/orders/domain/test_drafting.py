@@ -6,10 +6,24 @@ from copilot_orders.config import BUNDLED_CATALOG
 from copilot_orders.domain.catalog import OrderRejected, Product, load_catalog, resolve_product
 from copilot_orders.domain.drafting import draft_order
 
-BEANS = Product("EO-HB-250", "House Blend", "coffee", "", Decimal("14.50"), 10,
-                {"grind": ["whole bean", "espresso"]})
-BEANS_1K = Product("EO-HB-1K", "House Blend", "coffee", "", Decimal("48.00"), 3,
-                   {"grind": ["whole bean", "espresso"]})
+BEANS = Product(
+    "EO-HB-250",
+    "House Blend",
+    "coffee",
+    "",
+    Decimal("14.50"),
+    10,
+    {"grind": ["whole bean", "espresso"]},
+)
+BEANS_1K = Product(
+    "EO-HB-1K",
+    "House Blend",
+    "coffee",
+    "",
+    Decimal("48.00"),
+    3,
+    {"grind": ["whole bean", "espresso"]},
+)
 PRESS = Product("EO-FP", "French Press", "equipment", "", Decimal("35.00"), 0, {})
 CATALOG = [BEANS, BEANS_1K, PRESS]
 
@@ -21,11 +35,14 @@ def _args(*items: dict[str, object]) -> CreateOrderArgs:
 
 
 def test_prices_come_from_the_catalog() -> None:
-    draft = draft_order(CATALOG, _args({"product": "EO-HB-250", "quantity": 3,
-                                        "grind": "Espresso"}))
+    draft = draft_order(
+        CATALOG, _args({"product": "EO-HB-250", "quantity": 3, "grind": "Espresso"})
+    )
     [line] = draft.lines
     assert (line.unit_price, line.line_total, line.grind) == (
-        Decimal("14.50"), Decimal("43.50"), "espresso"
+        Decimal("14.50"),
+        Decimal("43.50"),
+        "espresso",
     )
     assert draft.total == Decimal("43.50")
 
@@ -52,8 +69,10 @@ def test_orders_that_cannot_be_met_are_rejected(item: dict[str, object], code: s
 
 def test_stock_counts_across_lines_of_the_same_product() -> None:
     with pytest.raises(OrderRejected, match="Only 3"):
-        draft_order(CATALOG, _args({"product": "EO-HB-1K", "quantity": 2},
-                                   {"product": "EO-HB-1K", "quantity": 2}))
+        draft_order(
+            CATALOG,
+            _args({"product": "EO-HB-1K", "quantity": 2}, {"product": "EO-HB-1K", "quantity": 2}),
+        )
 
 
 def test_bundled_catalog_loads() -> None:

@@ -1,7 +1,7 @@
+import pytest
+from copilot_rag.config import BUNDLED_DOCS
 from copilot_rag.domain.chunking import chunk_document, slugify
 from copilot_rag.domain.documents import DocumentError, load_directory, parse_markdown
-from copilot_rag.config import BUNDLED_DOCS
-import pytest
 
 PAGE = """---
 title: Brewing Guide
@@ -25,7 +25,9 @@ Steep for four minutes.
 def test_front_matter_and_body_are_read() -> None:
     doc = parse_markdown("brewing", PAGE)
     assert (doc.title, doc.url, doc.category) == (
-        "Brewing Guide", "https://example.test/docs/brewing", "brewing"
+        "Brewing Guide",
+        "https://example.test/docs/brewing",
+        "brewing",
     )
     assert doc.body.startswith("# Brewing Guide")
     assert len(doc.content_hash) == 64

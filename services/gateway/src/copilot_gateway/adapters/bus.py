@@ -23,9 +23,9 @@ class TurnEvents:
     def __init__(self, subscription: Subscription) -> None:
         self._subscription = subscription
 
-    async def next(self, timeout: float) -> TurnEventPublished | None:
+    async def next(self, wait_s: float) -> TurnEventPublished | None:
         try:
-            msg = await self._subscription.next_msg(timeout=max(timeout, 0.001))
+            msg = await self._subscription.next_msg(timeout=max(wait_s, 0.001))
         except (TimeoutError, NatsTimeoutError):
             return None
         return TurnEventPublished.model_validate_json(msg.data)

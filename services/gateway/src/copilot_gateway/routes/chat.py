@@ -1,5 +1,6 @@
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
 from copilot_contracts.chat import ChatTurnRequested
 from copilot_contracts.envelope import new_id
@@ -36,7 +37,9 @@ def chat_router(bus: GatewayBus, guard: SessionGuard, turn_timeout_s: float) -> 
             **{s: {"model": ErrorBody} for s in (400, 401, 404, 415, 422, 503)},
         },
     )
-    async def chat(body: ChatRequest, session: Session = Depends(guard)) -> EventSourceResponse:
+    async def chat(
+        body: ChatRequest, session: Annotated[Session, Depends(guard)]
+    ) -> EventSourceResponse:
         """Send the visitor's message; the answer streams back as Server-Sent Events."""
         conversation_id = body.conversation_id or new_id()
         try:

@@ -28,4 +28,3 @@ def sessions_router(issuer: SessionIssuer, allowed_origins: list[str]) -> APIRou
         )
 
     return router
-

@@ -23,7 +23,10 @@ class GithubTracker:
     def _find(self, idempotency_key: str) -> CreateGithubIssueResult | None:
         # Recent issues filed by the copilot; the marker in the body identifies the request.
         repo = self._github.get_repo(self._repo_name)
-        for issue in repo.get_issues(state="all", labels=["copilot"], sort="created")[:100]:
+        recent: list[Issue] = list(
+            repo.get_issues(state="all", labels=["copilot"], sort="created")[:100]
+        )
+        for issue in recent:
             if marker_key(issue.body or "") == idempotency_key:
                 return self._result(issue)
         return None

@@ -1,6 +1,6 @@
 """A ChatModel on the OpenAI chat completions API, or any server that speaks it."""
 
-from typing import Any
+from typing import Any, cast
 
 import openai
 from copilot_contracts.chat import Usage
@@ -50,15 +50,13 @@ class OpenAIChatModel:
     async def _stream(
         self, state: TurnState, tools: list[ToolSpec], on_text: TextSink
     ) -> ModelResponse:
-        extra: dict[str, Any] = {}
-        if tools:
-            extra["tools"] = [tool.openai_schema() for tool in tools]
+        schemas: Any = [tool.openai_schema() for tool in tools]
         stream = await self.client.chat.completions.create(
             model=self.name,
-            messages=state.messages,  # type: ignore[arg-type]
+            messages=cast(Any, state.messages),
             stream=True,
             stream_options={"include_usage": True},
-            **extra,
+            tools=schemas if tools else openai.omit,
         )
         text: list[str] = []
         calls: dict[int, dict[str, str]] = {}

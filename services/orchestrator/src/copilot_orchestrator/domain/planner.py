@@ -29,7 +29,28 @@ HELP = (
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[a-z0-9]+")
 _SKIP_WORDS = frozenset(
-    ["a", "an", "the", "is", "are", "do", "does", "how", "what", "i", "my", "me", "to", "of", "for", "in", "on", "and", "or", "you"]
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "do",
+        "does",
+        "how",
+        "what",
+        "i",
+        "my",
+        "me",
+        "to",
+        "of",
+        "for",
+        "in",
+        "on",
+        "and",
+        "or",
+        "you",
+    ]
 )
 
 
@@ -123,7 +144,10 @@ class OfflinePlanner:
                     "Thank you! I've recorded your report for our web team (GitHub is not "
                     "connected here, so it was saved locally)."
                 )
-            return f"Thank you! I've filed this for our web team as issue #{result.number}: {result.url}"
+            return (
+                f"Thank you! I've filed this for our web team as issue #{result.number}: "
+                f"{result.url}"
+            )
         return "Done."
 
     @staticmethod

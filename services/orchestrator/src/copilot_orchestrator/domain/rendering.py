@@ -17,6 +17,10 @@ UNTRUSTED_NOTE = (
 )
 
 
+def _untrusted(source: str, body: str) -> str:
+    return f'<untrusted-data source="{source}">\n{body}\n</untrusted-data>\n{UNTRUSTED_NOTE}'
+
+
 def _passage(number: int, passage: DocPassage) -> str:
     where = " > ".join([passage.title, *passage.heading_path])
     return f"[{number}] {where} ({passage.url})\n{passage.text}"
@@ -31,16 +35,12 @@ def render_outcome(state: TurnState, outcome: ToolOutcome) -> str:
             return "No documentation passage matched. Say so; do not guess."
         numbered = state.number_passages(result.passages)
         body = "\n\n".join(_passage(n, p) for n, p in numbered)
-        return (
-            f'<untrusted-data source="searchDocs">\n{body}\n</untrusted-data>\n'
-            f"{UNTRUSTED_NOTE} Cite the passages you use as [n]."
-        )
+        return _untrusted("searchDocs", body) + " Cite the passages you use as [n]."
     if isinstance(result, CreateOrderResult):
-        return (
-            f'<untrusted-data source="createOrder">\n{result.model_dump_json()}\n'
-            "</untrusted-data>\nThe order is NOT placed yet. Summarise it (items, total) and "
-            "ask the visitor to confirm it with the Confirm button shown in the chat."
+        return _untrusted("createOrder", result.model_dump_json()) + (
+            " The order is NOT placed yet. Summarise it (items, total) and ask the visitor to "
+            "confirm it with the Confirm button shown in the chat."
         )
     if isinstance(result, CreateGithubIssueResult):
-        return f'<untrusted-data source="createGithubIssue">\n{result.model_dump_json()}\n</untrusted-data>'
+        return _untrusted("createGithubIssue", result.model_dump_json())
     return json.dumps({"result": None})

@@ -44,7 +44,7 @@ def _request_hash(request: CreateOrderRequest) -> str:
 def _to_result(row: OrderRow) -> CreateOrderResult:
     return CreateOrderResult(
         order_id=row.id,
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
         lines=[
             OrderLine(
                 sku=line.sku,
