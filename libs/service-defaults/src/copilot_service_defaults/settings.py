@@ -9,7 +9,9 @@ DEVELOPMENT_SECRET_MARKER = "dev-only"
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_file_encoding="utf-8")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
+    )
 
     app_env: Literal["development", "production"] = "development"
     nats_url: str = "nats://127.0.0.1:4222"
