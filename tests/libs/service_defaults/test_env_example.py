@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-from copilot_github.config import GithubSettings
 from copilot_gateway.config import GatewaySettings
+from copilot_github.config import GithubSettings
 from copilot_orchestrator.config import OrchestratorSettings
 from copilot_orders.config import OrdersSettings
 from copilot_rag.config import BUNDLED_DOCS, RagSettings
