@@ -38,7 +38,9 @@ def run(_: argparse.Namespace) -> int:
     log_dir = data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     group = ServiceGroup(env={"NATS_URL": nats_url, "DATA_DIR": str(data_dir)})
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Stop cleanly on Ctrl-C and on SIGTERM, even when started with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         group.start_all(log_dir=str(log_dir))
         print(

@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +19,15 @@ SERVICES: dict[str, int] = {
     "orchestrator": 8001,
     "gateway": 8000,
 }
+
+
+def port_taken(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 def ready(port: int, host: str = "127.0.0.1") -> bool:
@@ -58,6 +68,9 @@ class ServiceGroup:
         raise RuntimeError(f"{name} was not ready within {deadline_s:.0f}s")
 
     def start_all(self, deadline_s: float = 90.0, log_dir: str | None = None) -> None:
+        taken = [f"{name} ({port})" for name, port in self.ports.items() if port_taken(port)]
+        if taken:
+            raise RuntimeError(f"ports already in use: {', '.join(taken)}; is it running already?")
         for name in self.ports:
             self.start(name, f"{log_dir}/{name}.log" if log_dir else None)
         for name in self.ports:
