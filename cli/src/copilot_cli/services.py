@@ -23,6 +23,8 @@ SERVICES: dict[str, int] = {
 
 def port_taken(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as sock:
+        # As uvicorn does: connections closing on the port (TIME_WAIT) do not block it.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
