@@ -3,6 +3,7 @@
 import socket
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,19 +35,26 @@ class NatsForTests:
     monitor_url: str
 
 
-@pytest.fixture(scope="session")
-def nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsForTests]:
-    """A NATS server with JetStream just for this test run (the real binary, own port)."""
+@contextmanager
+def own_nats_server(data_dir: Path) -> Iterator[NatsForTests]:
+    """A NATS server with JetStream of its own (the real binary, free ports)."""
     address = nats_server.NatsAddress("127.0.0.1", free_port())
     monitor_port = free_port()
-    data_dir = Path(tmp_path_factory.mktemp("nats"))
     process = nats_server.start_server(address, data_dir, monitor_port=monitor_port)
-    yield NatsForTests(
-        url=f"nats://{address.host}:{address.port}",
-        monitor_url=f"http://{address.host}:{monitor_port}",
-    )
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield NatsForTests(
+            url=f"nats://{address.host}:{address.port}",
+            monitor_url=f"http://{address.host}:{monitor_port}",
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsForTests]:
+    with own_nats_server(Path(tmp_path_factory.mktemp("nats"))) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

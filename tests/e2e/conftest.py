@@ -1,6 +1,7 @@
 """The whole system as `make run` starts it: five service processes on a real NATS server."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,28 +39,41 @@ class RunningSystem:
             return response.headers, list(read_events(response))
 
 
+@contextmanager
+def running_system(
+    nats: NatsForTests, data_dir: Path, receiver: OtlpReceiver, **env: str
+) -> Iterator[RunningSystem]:
+    group = ServiceGroup(
+        env={
+            "NATS_URL": nats.url,
+            "DATA_DIR": str(data_dir),
+            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+            "LLM_PROVIDER": "offline",
+            "OPENAI_API_KEY": "",
+            "GITHUB_TOKEN": "",
+            **env,
+        },
+        cwd=str(data_dir),
+        ports={name: free_port() for name in SERVICES},
+    )
+    try:
+        group.start_all(deadline_s=90, log_dir=str(data_dir))
+    except RuntimeError:
+        group.stop_all()
+        for log in sorted(data_dir.glob("*.log")):
+            print(f"--- {log.name}\n{log.read_text()[-3000:]}")
+        raise
+    try:
+        yield RunningSystem(f"http://127.0.0.1:{group.ports['gateway']}", receiver, data_dir, nats)
+    finally:
+        group.stop_all()
+
+
 @pytest.fixture(scope="session")
 def system(nats: NatsForTests, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
-    data_dir = Path(tmp_path_factory.mktemp("system"))
-    with OtlpReceiver() as receiver:
-        group = ServiceGroup(
-            env={
-                "NATS_URL": nats.url,
-                "DATA_DIR": str(data_dir),
-                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
-                "LLM_PROVIDER": "offline",
-                "OPENAI_API_KEY": "",
-                "GITHUB_TOKEN": "",
-            },
-            cwd=str(data_dir),
-            ports={name: free_port() for name in SERVICES},
-        )
-        try:
-            group.start_all(deadline_s=90, log_dir=str(data_dir))
-        except RuntimeError:
-            group.stop_all()
-            for log in sorted(data_dir.glob("*.log")):
-                print(f"--- {log.name}\n{log.read_text()[-3000:]}")
-            raise
-        yield RunningSystem(f"http://127.0.0.1:{group.ports['gateway']}", receiver, data_dir, nats)
-        group.stop_all()
+    """The offline system, as `make run` starts it with no OPENAI_API_KEY."""
+    with (
+        OtlpReceiver() as receiver,
+        running_system(nats, Path(tmp_path_factory.mktemp("system")), receiver) as running,
+    ):
+        yield running

@@ -1,0 +1,215 @@
+"""A scripted OpenAI-compatible server: the real chat completions wire format over real HTTP.
+
+Tests (and later benchmarks) point the `openai` SDK at `base_url` and script the replies:
+plain text, one or several tool calls in one response (streamed as argument fragments, as
+OpenAI does), HTTP errors, and latency (time to first token, tokens per second)."""
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    arguments: dict[str, Any] | str
+    """A dict is sent as JSON; a string is sent as it is (to script malformed arguments)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str = ""
+    calls: tuple[ToolCall, ...] = ()
+    status: int = 200
+    retry_after: float | None = None
+    ttft_s: float = 0.0
+    tokens_per_s: float | None = None
+
+    @classmethod
+    def say(cls, text: str, **latency: Any) -> "Reply":
+        return cls(text=text, **latency)
+
+    @classmethod
+    def tools(cls, *calls: ToolCall, text: str = "", **latency: Any) -> "Reply":
+        return cls(text=text, calls=calls, **latency)
+
+    @classmethod
+    def error(cls, status: int, retry_after: float | None = None) -> "Reply":
+        return cls(status=status, retry_after=retry_after)
+
+
+Script = list[Reply] | Callable[[dict[str, Any]], Reply]
+
+
+def _pieces(text: str, size: int = 12) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def _tokens(text: str) -> int:
+    return max(1, round(len(text.split()) * 1.3)) if text else 0
+
+
+@dataclass
+class _Counter:
+    calls: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_id(self) -> str:
+        with self.lock:
+            self.calls += 1
+            return f"call_{self.calls}"
+
+
+class ScriptedLLM:
+    def __init__(self, script: Script, model: str = "scripted-model") -> None:
+        self.script = script
+        self.model = model
+        self.requests: list[dict[str, Any]] = []
+        self._ids = _Counter()
+        self._lock = threading.Lock()
+        app = Starlette(
+            routes=[
+                Route("/v1/chat/completions", self._completions, methods=["POST"]),
+                Route("/v1/models", self._models, methods=["GET"]),
+            ]
+        )
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        port = self._server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}/v1"
+
+    def __enter__(self) -> "ScriptedLLM":
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the scripted LLM server did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+    def _next_reply(self, body: dict[str, Any]) -> Reply:
+        with self._lock:
+            self.requests.append(body)
+            if callable(self.script):
+                return self.script(body)
+            if not self.script:
+                return Reply(text="script exhausted", status=500)
+            return self.script.pop(0)
+
+    async def _models(self, request: Request) -> Response:
+        return JSONResponse({"object": "list", "data": [{"id": self.model, "object": "model"}]})
+
+    async def _completions(self, request: Request) -> Response:
+        body = await request.json()
+        reply = self._next_reply(body)
+        if reply.status != 200:
+            headers = {"retry-after": str(reply.retry_after)} if reply.retry_after else {}
+            error = {
+                "message": reply.text or f"scripted error {reply.status}",
+                "type": "server_error" if reply.status >= 500 else "rate_limit_error",
+                "code": None,
+            }
+            return JSONResponse({"error": error}, status_code=reply.status, headers=headers)
+        calls = [(self._ids.next_id(), call) for call in reply.calls]
+        if body.get("stream"):
+            return StreamingResponse(
+                self._stream(body, reply, calls), media_type="text/event-stream"
+            )
+        return JSONResponse(self._completion(body, reply, calls))
+
+    def _usage(self, body: dict[str, Any], reply: Reply) -> dict[str, int]:
+        prompt = _tokens(json.dumps(body.get("messages", [])))
+        completion = _tokens(reply.text) + 10 * len(reply.calls)
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
+
+    def _completion(
+        self, body: dict[str, Any], reply: Reply, calls: list[tuple[str, ToolCall]]
+    ) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
+        if calls:
+            message["tool_calls"] = [
+                {
+                    "id": cid,
+                    "type": "function",
+                    "function": {"name": c.name, "arguments": _arguments(c)},
+                }
+                for cid, c in calls
+            ]
+        return {
+            "id": "chatcmpl-scripted",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", self.model),
+            "choices": [
+                {"index": 0, "message": message, "finish_reason": "tool_calls" if calls else "stop"}
+            ],
+            "usage": self._usage(body, reply),
+        }
+
+    async def _stream(
+        self, body: dict[str, Any], reply: Reply, calls: list[tuple[str, ToolCall]]
+    ) -> AsyncIterator[bytes]:
+        base = {
+            "id": "chatcmpl-scripted",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": body.get("model", self.model),
+        }
+
+        def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
+            payload = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+            return f"data: {json.dumps(payload)}\n\n".encode()
+
+        pause = 1 / reply.tokens_per_s if reply.tokens_per_s else 0.0
+        await asyncio.sleep(reply.ttft_s)
+        yield chunk({"role": "assistant", "content": ""})
+        for piece in _pieces(reply.text):
+            await asyncio.sleep(pause)
+            yield chunk({"content": piece})
+        for index, (call_id, call) in enumerate(calls):
+            yield chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": index,
+                            "id": call_id,
+                            "type": "function",
+                            "function": {"name": call.name, "arguments": ""},
+                        }
+                    ]
+                }
+            )
+            for piece in _pieces(_arguments(call), size=7):
+                await asyncio.sleep(pause)
+                yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+        yield chunk({}, "tool_calls" if calls else "stop")
+        if body.get("stream_options", {}).get("include_usage"):
+            usage = {**base, "choices": [], "usage": self._usage(body, reply)}
+            yield f"data: {json.dumps(usage)}\n\n".encode()
+        yield b"data: [DONE]\n\n"
+
+
+def _arguments(call: ToolCall) -> str:
+    return call.arguments if isinstance(call.arguments, str) else json.dumps(call.arguments)
