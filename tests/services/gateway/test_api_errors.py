@@ -96,8 +96,11 @@ def test_unknown_path_is_404_json(client: TestClient) -> None:
 
 
 def test_health_and_ready(client: TestClient) -> None:
-    assert client.get("/health").json() == {"status": "ok"}
-    assert client.get("/ready").json() == {"status": "ready"}
+    health, ready = client.get("/health"), client.get("/ready")
+    assert health.json() == {"status": "ok"}
+    assert ready.json() == {"status": "ready"}
+    ids = {health.headers.get("x-trace-id"), ready.headers.get("x-trace-id")}
+    assert len(ids) == 2 and all(i and len(i) == 32 for i in ids), "untraced probes get ids too"
 
 
 def test_demo_page_is_served(client: TestClient) -> None:

@@ -6,11 +6,18 @@ from copilot_service_defaults.telemetry import current_trace_id
 from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
+_ids = RandomIdGenerator()
+
+
 class TraceIdHeader:
-    """Pure ASGI middleware (it must not buffer streamed responses)."""
+    """Pure ASGI middleware (it must not buffer streamed responses).
+
+    Health probes are not traced (they would drown the real traffic); their responses get a
+    fresh id of an unrecorded trace, like any request a sampler drops."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -22,11 +29,10 @@ class TraceIdHeader:
 
         async def send_with_trace_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                trace_id = current_trace_id()
-                if trace_id:
-                    headers: list[Any] = list(message.get("headers", []))
-                    headers.append((b"x-trace-id", trace_id.encode()))
-                    message["headers"] = headers
+                trace_id = current_trace_id() or format(_ids.generate_trace_id(), "032x")
+                headers: list[Any] = list(message.get("headers", []))
+                headers.append((b"x-trace-id", trace_id.encode()))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_trace_id)
