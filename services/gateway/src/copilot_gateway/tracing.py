@@ -9,7 +9,6 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
 _ids = RandomIdGenerator()
 
 

@@ -1,12 +1,16 @@
 """Issues on GitHub through PyGithub (blocking calls run in worker threads)."""
 
 import asyncio
+from itertools import islice
 
 from copilot_contracts.tools import CreateGithubIssueResult
 from github import Auth, Github
 from github.Issue import Issue
 
 from copilot_github.domain.issues import IssueDraft, marker, marker_key
+
+# How far back a retry looks for its own issue; retries come within minutes, not months.
+RECENT_ISSUES = 100
 
 
 class GithubTracker:
@@ -22,11 +26,10 @@ class GithubTracker:
 
     def _find(self, idempotency_key: str) -> CreateGithubIssueResult | None:
         # Recent issues filed by the copilot; the marker in the body identifies the request.
+        # islice, not a slice: PyGithub's slice of an empty list raises IndexError.
         repo = self._github.get_repo(self._repo_name)
-        recent: list[Issue] = list(
-            repo.get_issues(state="all", labels=["copilot"], sort="created")[:100]
-        )
-        for issue in recent:
+        issues = repo.get_issues(state="all", labels=["copilot"], sort="created")
+        for issue in islice(issues, RECENT_ISSUES):
             if marker_key(issue.body or "") == idempotency_key:
                 return self._result(issue)
         return None
