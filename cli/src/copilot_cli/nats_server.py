@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 CONFIG_TEMPLATE = """\
-# Written by `copilot run`; the deployed server uses deploy/nats/nats-server.conf.
+# Written by `copilot run` for a local development server.
 listen: "{host}:{port}"
 jetstream {{
   store_dir: "{store_dir}"
