@@ -20,7 +20,7 @@ help:
 	@echo "make format     apply ruff's formatting and safe fixes"
 
 install:
-	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.13"
 	$(UV) sync --all-packages --locked
 
 run: install
