@@ -60,3 +60,10 @@ def nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsForTests]:
 @pytest.fixture(scope="session")
 def nats_url(nats: NatsForTests) -> str:
     return nats.url
+
+
+@pytest.fixture(scope="module")
+def private_nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A bus for one test module alone: no other test's services answer on it."""
+    with own_nats_server(Path(tmp_path_factory.mktemp("private-nats"))) as server:
+        yield server.url

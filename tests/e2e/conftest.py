@@ -51,6 +51,8 @@ def running_system(
             "LLM_PROVIDER": "offline",
             "OPENAI_API_KEY": "",
             "GITHUB_TOKEN": "",
+            # Every system of the test run shares one cache: the docs are embedded once.
+            "EMBEDDING_CACHE_PATH": str(data_dir.parent / "embedding-cache.sqlite"),
             **env,
         },
         cwd=str(data_dir),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from copilot_cli import nats_server
 from copilot_cli.chat import chat
+from copilot_cli.ingest import build_request, ingest
 from copilot_cli.services import SERVICES, ServiceGroup
 
 
@@ -66,6 +67,14 @@ def run(_: argparse.Namespace) -> int:
             own_nats.wait(timeout=10)
 
 
+def _ingest(args: argparse.Namespace) -> int:
+    if args.path and args.urls:
+        print("Give a path or --urls, not both.", file=sys.stderr)
+        return 2
+    request = build_request(args.path, args.urls, args.name, args.rebuild)
+    return ingest(args.nats_url, request, args.timeout)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="copilot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +84,20 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--url", default=_env("COPILOT_URL", "http://localhost:8000"))
     ask.add_argument("--site-key", default=_env("SITE_KEYS", "demo-site-key").split(",")[0])
     ask.set_defaults(func=lambda a: chat(a.url, a.site_key, a.message))
+    index = commands.add_parser(
+        "ingest",
+        help="re-index docs: new and changed pages are embedded, removed ones dropped",
+        description="The RAG service reads the source itself: give a path it can read "
+        "(Markdown, HTML, text, PDF), or --urls with a file listing one URL per line. "
+        "With neither, it re-reads its own DOCS_PATH.",
+    )
+    index.add_argument("path", nargs="?", help="a file or directory of docs")
+    index.add_argument("--urls", metavar="FILE", help="a file listing docs URLs, one per line")
+    index.add_argument("--name", help="the source's name in the index (default: its path)")
+    index.add_argument("--rebuild", action="store_true", help="drop the whole index first")
+    index.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait")
+    index.add_argument("--nats-url", default=_env("NATS_URL", "nats://127.0.0.1:4222"))
+    index.set_defaults(func=_ingest)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -20,8 +20,8 @@ def github() -> Iterator[FakeGithub]:
 
 
 @pytest.fixture
-async def broker(nats_url: str, github: FakeGithub) -> AsyncIterator[NatsBroker]:
-    broker = NatsBroker(nats_url)
+async def broker(private_nats_url: str, github: FakeGithub) -> AsyncIterator[NatsBroker]:
+    broker = NatsBroker(private_nats_url)
     broker.include_router(build_router(GithubTracker(github.token, github.repo, github.url)))
     async with broker:
         await broker.start()

@@ -21,3 +21,11 @@ CHAT_TURNS = StreamDefinition(
     max_age_s=3600,
     duplicate_window_s=120,
 )
+
+RAG_REINDEX = StreamDefinition(
+    name=subjects.RAG_REINDEX_STREAM,
+    subjects=(subjects.RAG_REINDEX_REQUESTED,),
+    # A docs change that nobody re-indexed within a day is superseded by later ones anyway.
+    max_age_s=86_400,
+    duplicate_window_s=120,
+)

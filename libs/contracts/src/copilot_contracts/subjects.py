@@ -12,15 +12,26 @@ TOOL_GITHUB_ISSUE_CREATE = f"{ROOT}.tool.github.issue.create"
 
 ORDERS_ORDER_PLACED = f"{ROOT}.orders.order.placed"
 RAG_REINDEX_REQUESTED = f"{ROOT}.rag.reindex.requested"
+RAG_REINDEX_COMPLETED = f"{ROOT}.rag.reindex.completed"
 
 CHAT_TURNS_STREAM = "COPILOT_CHAT_TURNS"
+RAG_REINDEX_STREAM = "COPILOT_RAG_REINDEX"
 
 CONVERSATIONS_BUCKET = "copilot_conversations"
 HISTORY_BUCKET = "copilot_history"
 
 
+def _token(value: str, what: str) -> str:
+    if not value or any(c in value for c in ".*> \t"):
+        raise ValueError(f"{what} {value!r} is not a valid subject token")
+    return value
+
+
 def chat_turn_events(turn_id: str) -> str:
     """The subject on which the orchestrator streams one turn's events back."""
-    if not turn_id or any(c in turn_id for c in ".*> \t"):
-        raise ValueError(f"turn id {turn_id!r} is not a valid subject token")
-    return f"{ROOT}.chat.turn.{turn_id}.events"
+    return f"{ROOT}.chat.turn.{_token(turn_id, 'turn id')}.events"
+
+
+def rag_reindex_events(request_id: str) -> str:
+    """The subject on which the RAG service reports one re-index as it goes."""
+    return f"{ROOT}.rag.reindex.{_token(request_id, 'request id')}.events"

@@ -1,6 +1,12 @@
 """Declare the JetStream streams a service needs, idempotently, from any replica."""
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from copilot_contracts.streams import StreamDefinition
+from faststream.nats import NatsMessage
 from nats.js import JetStreamContext
 from nats.js.api import RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
@@ -22,3 +28,22 @@ async def ensure_stream(js: JetStreamContext, definition: StreamDefinition, repl
         await js.add_stream(config)
     else:
         await js.update_stream(config)
+
+
+async def _beat(msg: NatsMessage, every_s: float) -> None:
+    while True:
+        await asyncio.sleep(every_s)
+        await msg.in_progress()
+
+
+@asynccontextmanager
+async def in_progress_while_running(msg: NatsMessage, every_s: float) -> AsyncIterator[None]:
+    """Tell JetStream the message is still being worked on, so a short AckWait is enough to
+    redeliver it quickly when a replica dies, yet long work is not redelivered meanwhile."""
+    beat = asyncio.create_task(_beat(msg, every_s))
+    try:
+        yield
+    finally:
+        beat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beat

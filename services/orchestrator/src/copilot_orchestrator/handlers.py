@@ -1,11 +1,11 @@
 """Bus handlers: take chat turns from JetStream, and stop turns the visitor abandoned."""
 
-import asyncio
 import contextlib
 from typing import Any
 
 from copilot_contracts import subjects
 from copilot_contracts.chat import ChatTurnCancelled, ChatTurnRequested
+from copilot_service_defaults.jetstream import in_progress_while_running
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
 from pydantic import ValidationError
@@ -39,13 +39,8 @@ def build_router(coordinator: TurnCoordinator, workers: int) -> NatsRouter:
             turn = ChatTurnRequested.model_validate(body)
         except ValidationError:
             return  # unreadable: acked and dropped, a redelivery would not make it readable
-        heartbeat = asyncio.create_task(_keep_in_progress(msg))
-        try:
+        async with in_progress_while_running(msg, HEARTBEAT_S):
             await coordinator.take(turn)
-        finally:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
 
     @router.subscriber(subjects.CHAT_TURN_CANCELLED)
     async def cancel_turn(body: dict[str, Any]) -> None:
@@ -53,9 +48,3 @@ def build_router(coordinator: TurnCoordinator, workers: int) -> NatsRouter:
             coordinator.cancel(ChatTurnCancelled.model_validate(body).turn_id)
 
     return router
-
-
-async def _keep_in_progress(msg: NatsMessage) -> None:
-    while True:
-        await asyncio.sleep(HEARTBEAT_S)
-        await msg.in_progress()

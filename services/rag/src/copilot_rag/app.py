@@ -1,18 +1,47 @@
-"""The RAG service: answers docs searches from a Qdrant index of the company's pages."""
+"""The RAG service: hybrid docs search over Qdrant, and re-indexing on request."""
 
 import logging
 
+import openai
+from copilot_contracts.rag import RagReindexRequested
+from copilot_contracts.streams import RAG_REINDEX
 from copilot_service_defaults.broker import app_logger, service_broker
 from copilot_service_defaults.health import health_routes
+from copilot_service_defaults.jetstream import ensure_stream
 from faststream.asgi import AsgiFastStream
 
+from copilot_rag.adapters.embedding_cache import CachedEmbedder
+from copilot_rag.adapters.local_embedder import LocalEmbedder
+from copilot_rag.adapters.openai_embedder import OpenAIEmbedder
 from copilot_rag.adapters.qdrant_index import QdrantDocsIndex, open_client
 from copilot_rag.config import RagSettings
-from copilot_rag.domain.documents import load_directory
-from copilot_rag.domain.search import index_documents
+from copilot_rag.domain.embeddings import Embedder
+from copilot_rag.domain.search import IndexMismatchError
 from copilot_rag.handlers import build_router
+from copilot_rag.reindexing import DEFAULT_SOURCE, IndexState, Reindexer
 
 log = logging.getLogger(__name__)
+
+
+def build_embedder(settings: RagSettings) -> Embedder:
+    if settings.embedding_provider == "openai":
+        client = openai.AsyncOpenAI(
+            api_key=settings.openai_api_key or "not-needed",
+            base_url=settings.openai_base_url,
+            timeout=30.0,
+            max_retries=2,
+        )
+        return OpenAIEmbedder(
+            client, settings.openai_embedding_model, settings.openai_embedding_dimensions
+        )
+    return LocalEmbedder()
+
+
+def build_cached_embedder(settings: RagSettings) -> Embedder:
+    embedder = build_embedder(settings)
+    if not settings.embedding_cache:
+        return embedder
+    return CachedEmbedder(embedder, settings.resolved_embedding_cache_path)
 
 
 def build_app(settings: RagSettings) -> AsgiFastStream:
@@ -21,24 +50,44 @@ def build_app(settings: RagSettings) -> AsgiFastStream:
         settings.qdrant_url, settings.qdrant_api_key, settings.resolved_qdrant_path
     )
     index = QdrantDocsIndex(client, settings.qdrant_collection, server=bool(settings.qdrant_url))
-    broker.include_router(build_router(index))
+    embedder = build_cached_embedder(settings)
+    state = IndexState()
+    reindexer = Reindexer(index, embedder, state, settings.docs_path, settings.max_document_bytes)
+    broker.include_router(build_router(index, embedder, state, reindexer, settings.relevance_floor))
 
-    async def index_bundled_docs_on_first_start() -> None:
-        if await index.count() > 0:
+    async def prepare_index() -> None:
+        await broker.connect()
+        await ensure_stream(
+            broker.connection.jetstream(), RAG_REINDEX, settings.nats_stream_replicas
+        )
+        try:
+            await reindexer.prepare()
+        except IndexMismatchError as exc:
+            log.error("%s", exc)  # not ready, and searches say why, until a rebuild
             return
-        stats = await index_documents(index, load_directory(settings.docs_path))
-        log.info("indexed %d documents as %d chunks", stats.documents, stats.chunks)
+
+        # The configured docs are brought up to date on every start; unchanged pages are
+        # skipped, so only the first start (or an edited page) costs embedding time.
+        async def no_events(event: object) -> None:
+            return None
+
+        outcome = await reindexer.run(RagReindexRequested(source_name=DEFAULT_SOURCE), no_events)
+        log.info("docs index at start: %s", outcome.model_dump_json())
 
     async def index_ready() -> str | None:
+        if state.problem is not None:
+            return state.problem
         return None if await index.count() > 0 else "docs index is empty"
 
     async def close_client() -> None:
         await client.close()
+        if isinstance(embedder, CachedEmbedder):
+            embedder.close()
 
     return AsgiFastStream(
         broker,
         logger=app_logger("rag"),
         asgi_routes=health_routes(broker, [("qdrant", index_ready)]),
-        on_startup=[index_bundled_docs_on_first_start],
+        on_startup=[prepare_index],
         after_shutdown=[close_client],
     )

@@ -1,6 +1,10 @@
 from pathlib import Path
+from typing import Literal
 
-from copilot_service_defaults.settings import ServiceSettings
+from copilot_service_defaults.settings import ServiceSettings, require_secret
+from pydantic import Field, model_validator
+
+from copilot_rag.domain.search import RelevanceFloor
 
 BUNDLED_DOCS = Path(__file__).parent / "sample_docs"
 
@@ -11,7 +15,42 @@ class RagSettings(ServiceSettings):
     qdrant_api_key: str | None = None
     qdrant_path: str | None = None
     qdrant_collection: str = "docs"
+    nats_stream_replicas: int = Field(default=1, ge=1, le=5)
     docs_path: Path = BUNDLED_DOCS
+    max_document_bytes: int = Field(default=5_000_000, ge=1_000)
+    embedding_provider: Literal["local", "openai"] = "local"
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_embedding_model: str = "text-embedding-3-small"
+    openai_embedding_dimensions: int = Field(default=1536, ge=64, le=3072)
+    # Measured on bench/rag/questions.yaml (see `make eval`): these refuse about a third of
+    # the questions the docs cannot answer and few that they can.
+    embedding_cache: bool = True
+    embedding_cache_path: Path | None = None
+    search_min_similarity: float = Field(default=0.36, ge=-1.0, le=1.0)
+    search_min_keyword_coverage: float = Field(default=0.75, ge=0.0, le=1.0)
+    search_refusal: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> "RagSettings":
+        if self.embedding_provider == "openai":
+            if not self.openai_api_key and not self.openai_base_url:
+                raise ValueError(
+                    "EMBEDDING_PROVIDER=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL)"
+                )
+            if not self.openai_base_url:
+                require_secret("OPENAI_API_KEY", self.openai_api_key, production=self.production)
+        return self
+
+    @property
+    def relevance_floor(self) -> RelevanceFloor | None:
+        if not self.search_refusal:
+            return None
+        return RelevanceFloor(self.search_min_similarity, self.search_min_keyword_coverage)
+
+    @property
+    def resolved_embedding_cache_path(self) -> Path:
+        return self.embedding_cache_path or Path(self.data_dir) / "embedding-cache.sqlite"
 
     @property
     def resolved_qdrant_path(self) -> str:

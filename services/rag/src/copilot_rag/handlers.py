@@ -3,18 +3,40 @@
 import logging
 from typing import Any
 
+import httpx
 from copilot_contracts import subjects
+from copilot_contracts.envelope import Message
+from copilot_contracts.rag import RagReindexCompleted, RagReindexRequested, ReindexEventPublished
 from copilot_contracts.tools import SearchDocsRequest, SearchDocsResult, ToolReply
+from copilot_service_defaults.jetstream import in_progress_while_running
 from copilot_service_defaults.validation import validation_summary
-from faststream.nats import NatsRouter
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
+from faststream.nats.annotations import NatsBroker
 from pydantic import ValidationError
+from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
-from copilot_rag.domain.search import DocsIndex, search_docs
+from copilot_rag.domain.embeddings import Embedder, EmbeddingUnavailableError
+from copilot_rag.domain.search import DocsIndex, RelevanceFloor, search_docs
+from copilot_rag.reindexing import IndexState, Reindexer
 
 log = logging.getLogger(__name__)
 
+UNAVAILABLE = "The docs search is unavailable right now."
+# Failures of the index store: a Qdrant server that is down, slow or answering errors.
+INDEX_FAILURES = (UnexpectedResponse, ResponseHandlingException, httpx.HTTPError, OSError)
+# A re-index can take minutes: it reports progress to JetStream while it runs.
+REINDEX_ACK_WAIT_S = 30.0
+REINDEX_MAX_DELIVER = 3
 
-def build_router(index: DocsIndex) -> NatsRouter:
+
+def build_router(
+    index: DocsIndex,
+    embedder: Embedder,
+    state: IndexState,
+    reindexer: Reindexer,
+    floor: RelevanceFloor | None,
+) -> NatsRouter:
     router = NatsRouter()
 
     @router.subscriber(subjects.TOOL_RAG_SEARCH, queue="rag")
@@ -23,8 +45,41 @@ def build_router(index: DocsIndex) -> NatsRouter:
             request = SearchDocsRequest.model_validate(body)
         except ValidationError as exc:
             return ToolReply.failed("invalid_arguments", validation_summary(exc))
-        result = await search_docs(index, request.args)
+        if state.problem is not None:
+            return ToolReply.failed("search_unavailable", f"{UNAVAILABLE} {state.problem}")
+        try:
+            result = await search_docs(index, embedder, request.args, floor=floor)
+        except (*INDEX_FAILURES, EmbeddingUnavailableError) as exc:
+            log.warning("docs search failed: %s", type(exc).__name__)
+            return ToolReply.failed("search_unavailable", UNAVAILABLE)
         log.info("docs search returned %d passages", len(result.passages))
         return ToolReply.ok(result)
+
+    @router.subscriber(
+        subjects.RAG_REINDEX_REQUESTED,
+        stream=JStream(name=subjects.RAG_REINDEX_STREAM, declare=False),
+        durable="rag-reindex",
+        pull_sub=PullSub(batch_size=1, timeout=5.0),
+        ack_policy=AckPolicy.ACK,
+        config=ConsumerConfig(
+            ack_wait=REINDEX_ACK_WAIT_S, max_deliver=REINDEX_MAX_DELIVER, max_ack_pending=1
+        ),
+    )
+    async def reindex(body: dict[str, Any], msg: NatsMessage, broker: NatsBroker) -> None:
+        try:
+            request = RagReindexRequested.model_validate(body)
+        except ValidationError as exc:
+            log.warning("unreadable re-index request: %s", validation_summary(exc))
+            return  # acked and dropped: a redelivery would not make it readable
+        events = subjects.rag_reindex_events(request.id)
+
+        async def publish(event: Message) -> None:
+            await broker.publish(ReindexEventPublished(event=event), events)
+
+        async with in_progress_while_running(msg, REINDEX_ACK_WAIT_S / 3):
+            outcome = await reindexer.run(request, publish)
+        await publish(outcome)
+        if isinstance(outcome, RagReindexCompleted):
+            await broker.publish(outcome, subjects.RAG_REINDEX_COMPLETED)
 
     return router

@@ -1,7 +1,8 @@
 import pytest
+from copilot_rag.adapters.sources import load_path
 from copilot_rag.config import BUNDLED_DOCS
 from copilot_rag.domain.chunking import chunk_document, slugify
-from copilot_rag.domain.documents import DocumentError, load_directory, parse_markdown
+from copilot_rag.domain.documents import DocumentError, parse_markdown
 
 PAGE = """---
 title: Brewing Guide
@@ -64,7 +65,9 @@ def test_slugify() -> None:
 
 
 def test_bundled_docs_all_parse_with_titles_and_urls() -> None:
-    docs = load_directory(BUNDLED_DOCS)
+    report = load_path(BUNDLED_DOCS)
+    docs = report.documents
+    assert report.skipped == []
     assert len(docs) >= 25
     assert all(d.title and d.url.startswith("https://") for d in docs)
     assert len({d.doc_id for d in docs}) == len(docs)

@@ -1,21 +1,34 @@
-"""The docs index in Qdrant: local path mode by default, a server when QDRANT_URL is set."""
+"""The docs index in Qdrant: dense and keyword vectors per chunk, fused with RRF.
+
+Local path mode by default, a server when QDRANT_URL is set: the same code for both."""
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from copilot_contracts.tools import DocPassage
 from qdrant_client import AsyncQdrantClient, models
 
 from copilot_rag.domain import lexical
 from copilot_rag.domain.chunking import Chunk
+from copilot_rag.domain.ingestion import searchable_text
+from copilot_rag.domain.search import IndexMismatchError, SearchMode
 
+DENSE = "dense"
 KEYWORDS = "keywords"
+SCHEMA_VERSION = 2
 _POINT_NAMESPACE = uuid.UUID("6f1c1f9e-51c4-4a35-9c8e-2f0b8f6f4a10")
+_SCROLL_PAGE = 1000
 
 
 def open_client(url: str | None, api_key: str | None, path: str) -> AsyncQdrantClient:
     if url:
-        return AsyncQdrantClient(url=url, api_key=api_key)
+        return AsyncQdrantClient(url=url, api_key=api_key, timeout=10)
     return AsyncQdrantClient(path=path)
+
+
+def _match(key: str, value: str) -> models.FieldCondition:
+    return models.FieldCondition(key=key, match=models.MatchValue(value=value))
 
 
 class QdrantDocsIndex:
@@ -24,36 +37,95 @@ class QdrantDocsIndex:
         self.collection = collection
         self.server = server
 
-    async def _create(self) -> None:
+    async def prepare(self, model: str, dimensions: int, rebuild: bool = False) -> None:
+        """Create the collection for this embedding model, or check that it was built for it."""
+        expected = {"schema": SCHEMA_VERSION, "embedding_model": model, "dimensions": dimensions}
+        exists = await self.client.collection_exists(self.collection)
+        if exists and rebuild:
+            await self.client.delete_collection(self.collection)
+        elif exists:
+            info = await self.client.get_collection(self.collection)
+            found = {k: (info.config.metadata or {}).get(k) for k in expected}
+            if found != expected:
+                built = f"{found['embedding_model']} ({found['dimensions']} dimensions)"
+                raise IndexMismatchError(
+                    f"The docs collection '{self.collection}' was built for {built}, schema"
+                    f" {found['schema']}; this service embeds with {model} ({dimensions}"
+                    f" dimensions), schema {SCHEMA_VERSION}. Re-index with"
+                    " `copilot ingest --rebuild`, or set QDRANT_COLLECTION to a new name."
+                )
+            return
         await self.client.create_collection(
             self.collection,
-            vectors_config={},
+            vectors_config={
+                DENSE: models.VectorParams(size=dimensions, distance=models.Distance.COSINE)
+            },
             sparse_vectors_config={
                 KEYWORDS: models.SparseVectorParams(modifier=models.Modifier.IDF)
             },
+            metadata=expected,
         )
         if self.server:  # local mode filters without indexes and warns about them
-            await self.client.create_payload_index(
-                self.collection, "category", models.PayloadSchemaType.KEYWORD
-            )
+            for field in ("doc_id", "source", "category"):
+                await self.client.create_payload_index(
+                    self.collection, field, models.PayloadSchemaType.KEYWORD
+                )
 
-    async def replace_all(self, chunks: list[Chunk]) -> None:
-        if await self.client.collection_exists(self.collection):
-            await self.client.delete_collection(self.collection)
-        await self._create()
-        avg = lexical.average_length([c.text for c in chunks])
-        points = [self._point(chunk, avg) for chunk in chunks]
+    async def document_hashes(self, source: str) -> dict[str, str]:
+        """The content hash of every document indexed from `source`."""
+        hashes: dict[str, str] = {}
+        offset: Any = None
+        while True:
+            points, offset = await self.client.scroll(
+                self.collection,
+                scroll_filter=models.Filter(must=[_match("source", source)]),
+                limit=_SCROLL_PAGE,
+                offset=offset,
+                with_payload=["doc_id", "content_hash"],
+                with_vectors=False,
+            )
+            for point in points:
+                payload = point.payload or {}
+                hashes[str(payload["doc_id"])] = str(payload["content_hash"])
+            if offset is None:
+                return hashes
+
+    async def replace_document(
+        self,
+        doc_id: str,
+        source: str,
+        content_hash: str,
+        chunks: Sequence[Chunk],
+        vectors: Sequence[list[float]],
+    ) -> None:
+        await self.delete_document(doc_id)
+        points = [
+            self._point(chunk, vector, source, content_hash)
+            for chunk, vector in zip(chunks, vectors, strict=True)
+        ]
         for start in range(0, len(points), 256):
             await self.client.upsert(self.collection, points[start : start + 256], wait=True)
 
-    def _point(self, chunk: Chunk, avg_length: float) -> models.PointStruct:
-        searchable = " ".join((chunk.title, *chunk.heading_path, chunk.text))
-        vector = lexical.document_vector(searchable, avg_length)
+    async def delete_document(self, doc_id: str) -> None:
+        selector = models.FilterSelector(filter=models.Filter(must=[_match("doc_id", doc_id)]))
+        await self.client.delete(self.collection, points_selector=selector, wait=True)
+
+    @staticmethod
+    def _point(
+        chunk: Chunk, vector: list[float], source: str, content_hash: str
+    ) -> models.PointStruct:
+        keywords = lexical.document_vector(searchable_text(chunk))
         return models.PointStruct(
             id=str(uuid.uuid5(_POINT_NAMESPACE, f"{chunk.doc_id}#{chunk.index}")),
-            vector={KEYWORDS: models.SparseVector(indices=vector.indices, values=vector.values)},
+            vector={
+                DENSE: vector,
+                KEYWORDS: models.SparseVector(indices=keywords.indices, values=keywords.values),
+            },
             payload={
                 "doc_id": chunk.doc_id,
+                "source": source,
+                "content_hash": content_hash,
+                "chunk": chunk.index,
                 "title": chunk.title,
                 "url": chunk.url,
                 "category": chunk.category,
@@ -62,39 +134,71 @@ class QdrantDocsIndex:
             },
         )
 
-    async def search(self, query: str, limit: int, category: str | None) -> list[DocPassage]:
-        vector = lexical.query_vector(query)
-        if not vector.indices:
-            return []
-        where = None
-        if category:
-            where = models.Filter(
-                must=[
-                    models.FieldCondition(key="category", match=models.MatchValue(value=category))
-                ]
+    async def search(
+        self,
+        query: str,
+        vector: list[float] | None,
+        limit: int,
+        category: str | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[DocPassage]:
+        where = models.Filter(must=[_match("category", category)]) if category else None
+        keywords = lexical.query_vector(query)
+        dense = (
+            models.Prefetch(
+                query=vector,
+                using=DENSE,
+                filter=where,
+                limit=limit * 4,
             )
-        response = await self.client.query_points(
-            self.collection,
-            query=models.SparseVector(indices=vector.indices, values=vector.values),
-            using=KEYWORDS,
-            query_filter=where,
-            limit=limit,
-            with_payload=True,
+            if vector is not None and mode != "keyword"
+            else None
         )
-        return [
-            DocPassage(
-                doc_id=str(p.payload["doc_id"]),
-                title=str(p.payload["title"]),
-                url=str(p.payload["url"]),
-                heading_path=list(p.payload["heading_path"]),
-                text=str(p.payload["text"]),
-                score=p.score,
+        sparse = (
+            models.Prefetch(
+                query=models.SparseVector(indices=keywords.indices, values=keywords.values),
+                using=KEYWORDS,
+                filter=where,
+                limit=limit * 4,
             )
-            for p in response.points
-            if p.payload
-        ]
+            if keywords.indices and mode != "dense"
+            else None
+        )
+        prefetch = [p for p in (dense, sparse) if p is not None]
+        if not prefetch:
+            return []
+        if len(prefetch) == 1:  # one list: its own order, no fusion needed
+            only = prefetch[0]
+            response = await self.client.query_points(
+                self.collection,
+                query=only.query,
+                using=only.using,
+                query_filter=where,
+                limit=limit,
+                with_payload=True,
+            )
+        else:
+            response = await self.client.query_points(
+                self.collection,
+                prefetch=prefetch,
+                query=models.FusionQuery(fusion=models.Fusion.RRF),
+                limit=limit,
+                with_payload=True,
+            )
+        return [_passage(p.payload, p.score) for p in response.points if p.payload]
 
     async def count(self) -> int:
         if not await self.client.collection_exists(self.collection):
             return 0
         return (await self.client.count(self.collection)).count
+
+
+def _passage(payload: dict[str, Any], score: float) -> DocPassage:
+    return DocPassage(
+        doc_id=str(payload["doc_id"]),
+        title=str(payload["title"]),
+        url=str(payload["url"]),
+        heading_path=list(payload["heading_path"]),
+        text=str(payload["text"]),
+        score=score,
+    )

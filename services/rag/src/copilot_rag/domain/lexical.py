@@ -91,7 +91,14 @@ class SparseVector:
     values: list[float]
 
 
-def document_vector(text: str, avg_length: float, k1: float = 1.2, b: float = 0.75) -> SparseVector:
+# BM25 normalises term counts by the average document length. Documents are indexed one at a
+# time, so a fixed typical chunk length (in terms) stands in for the corpus average.
+AVERAGE_TERMS = 100.0
+
+
+def document_vector(
+    text: str, avg_length: float = AVERAGE_TERMS, k1: float = 1.2, b: float = 0.75
+) -> SparseVector:
     counts = Counter(term_id(t) for t in terms(text))
     length = sum(counts.values())
     norm = k1 * (1 - b + b * length / max(avg_length, 1.0))
@@ -104,5 +111,9 @@ def query_vector(text: str) -> SparseVector:
     return SparseVector(indices=ids, values=[1.0] * len(ids))
 
 
-def average_length(texts: list[str]) -> float:
-    return sum(len(terms(t)) for t in texts) / max(len(texts), 1)
+def keyword_coverage(query: str, text: str) -> float:
+    """The share of the query's distinct terms that occur in `text` (0 when it has none)."""
+    wanted = set(terms(query))
+    if not wanted:
+        return 0.0
+    return len(wanted & set(terms(text))) / len(wanted)

@@ -1,34 +1,80 @@
-"""Searching the docs: the interface an index implements, and indexing a set of documents."""
+"""Searching the docs: the interface an index implements, and a search request end to end."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from copilot_contracts.tools import DocPassage, SearchDocsArgs, SearchDocsResult
 
-from copilot_rag.domain.chunking import Chunk, chunk_document
-from copilot_rag.domain.documents import Document
+from copilot_rag.domain.chunking import Chunk
+from copilot_rag.domain.embeddings import Embedder
+from copilot_rag.domain.lexical import keyword_coverage
+
+SearchMode = Literal["hybrid", "dense", "keyword"]
 
 
-@dataclass(frozen=True)
-class IndexStats:
-    documents: int
-    chunks: int
+class IndexMismatchError(Exception):
+    """The index was built with another embedding model (or layout) than the one configured."""
 
 
 class DocsIndex(Protocol):
-    async def replace_all(self, chunks: list[Chunk]) -> None: ...
+    async def prepare(self, model: str, dimensions: int, rebuild: bool = False) -> None: ...
 
-    async def search(self, query: str, limit: int, category: str | None) -> list[DocPassage]: ...
+    async def document_hashes(self, source: str) -> dict[str, str]: ...
+
+    async def replace_document(
+        self,
+        doc_id: str,
+        source: str,
+        content_hash: str,
+        chunks: Sequence[Chunk],
+        vectors: Sequence[list[float]],
+    ) -> None: ...
+
+    async def delete_document(self, doc_id: str) -> None: ...
+
+    async def search(
+        self,
+        query: str,
+        vector: list[float] | None,
+        limit: int,
+        category: str | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[DocPassage]: ...
 
     async def count(self) -> int: ...
 
 
-async def index_documents(index: DocsIndex, documents: list[Document]) -> IndexStats:
-    chunks = [chunk for doc in documents for chunk in chunk_document(doc)]
-    await index.replace_all(chunks)
-    return IndexStats(documents=len(documents), chunks=len(chunks))
+@dataclass(frozen=True)
+class RelevanceFloor:
+    """When to answer "not in the docs": no passage is close in meaning (cosine similarity
+    below `min_similarity`) and none holds most of the query's words (`min_keyword_coverage`).
+    Meaning alone misses product codes; words alone miss paraphrases."""
+
+    min_similarity: float
+    min_keyword_coverage: float
 
 
-async def search_docs(index: DocsIndex, args: SearchDocsArgs) -> SearchDocsResult:
-    passages = await index.search(args.query, args.top_k, args.category)
+async def search_docs(
+    index: DocsIndex,
+    embedder: Embedder,
+    args: SearchDocsArgs,
+    mode: SearchMode = "hybrid",
+    floor: RelevanceFloor | None = None,
+) -> SearchDocsResult:
+    query = " ".join(args.query.split())
+    if not query:
+        return SearchDocsResult(passages=[])
+    vector = await embedder.embed_query(query) if mode != "keyword" else None
+    passages = await index.search(query, vector, args.top_k, args.category, mode)
+    if floor is not None and passages and vector is not None:
+        closest = await index.search(query, vector, 1, args.category, "dense")
+        similar = bool(closest) and closest[0].score >= floor.min_similarity
+        covered = max(keyword_coverage(query, passage_text(p)) for p in passages)
+        if not similar and covered < floor.min_keyword_coverage:
+            return SearchDocsResult(passages=[])
     return SearchDocsResult(passages=passages)
+
+
+def passage_text(passage: DocPassage) -> str:
+    return " ".join((passage.title, *passage.heading_path, passage.text))
