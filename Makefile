@@ -10,7 +10,7 @@ endif
 PACKAGES := copilot_contracts copilot_service_defaults copilot_gateway copilot_orchestrator \
 	copilot_rag copilot_orders copilot_github copilot_cli
 
-.PHONY: help install run test test-fast lint format
+.PHONY: help install run test test-fast lint format eval bench
 
 help:
 	@echo "make run        start NATS (if none answers) and all five services at http://localhost:8000"
@@ -18,6 +18,8 @@ help:
 	@echo "make test-fast  the suite without the end-to-end tests"
 	@echo "make lint       ruff (lint + format check) and mypy"
 	@echo "make format     apply ruff's formatting and safe fixes"
+	@echo "make eval       retrieval quality on the labelled questions (bench/results/)"
+	@echo "make bench      speed benchmarks (bench/results/)"
 
 install:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.13"
@@ -40,3 +42,9 @@ lint: install
 format: install
 	$(UV) run --no-sync ruff check --fix .
 	$(UV) run --no-sync ruff format .
+
+eval: install
+	$(UV) run --no-sync python bench/rag_eval.py
+
+bench: install
+	$(UV) run --no-sync python bench/rag_bench.py
