@@ -5,7 +5,9 @@ plain text, one or several tool calls in one response (streamed as argument frag
 OpenAI does), HTTP errors, and latency (time to first token, tokens per second)."""
 
 import asyncio
+import hashlib
 import json
+import math
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -76,12 +78,15 @@ class ScriptedLLM:
         self.script = script
         self.model = model
         self.requests: list[dict[str, Any]] = []
+        self.embedding_requests: list[dict[str, Any]] = []
+        self.embedding_status = 200
         self._ids = _Counter()
         self._lock = threading.Lock()
         app = Starlette(
             routes=[
                 Route("/v1/chat/completions", self._completions, methods=["POST"]),
                 Route("/v1/models", self._models, methods=["GET"]),
+                Route("/v1/embeddings", self._embeddings, methods=["POST"]),
             ]
         )
         self._server = BackgroundServer(app)
@@ -105,6 +110,25 @@ class ScriptedLLM:
             if not self.script:
                 return Reply(text="script exhausted", status=500)
             return self.script.pop(0)
+
+    async def _embeddings(self, request: Request) -> Response:
+        """Deterministic unit vectors derived from each input's hash, in the API's format."""
+        body = await request.json()
+        self.embedding_requests.append(body)
+        if self.embedding_status != 200:
+            error = {"message": "scripted failure", "type": "server_error", "code": None}
+            return JSONResponse({"error": error}, status_code=self.embedding_status)
+        inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        size = int(body.get("dimensions") or 8)
+        data = [
+            {"object": "embedding", "index": i, "embedding": _unit_vector(text, size)}
+            for i, text in enumerate(inputs)
+        ]
+        data.reverse()  # the API does not promise order; clients must sort by index
+        usage = {"prompt_tokens": sum(map(_tokens, inputs)), "total_tokens": 0}
+        return JSONResponse(
+            {"object": "list", "data": data, "model": body["model"], "usage": usage}
+        )
 
     async def _models(self, request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [{"id": self.model, "object": "model"}]})
@@ -201,6 +225,13 @@ class ScriptedLLM:
             usage = {**base, "choices": [], "usage": self._usage(body, reply)}
             yield f"data: {json.dumps(usage)}\n\n".encode()
         yield b"data: [DONE]\n\n"
+
+
+def _unit_vector(text: str, size: int) -> list[float]:
+    digest = hashlib.sha256(text.encode()).digest()
+    raw = [digest[i % len(digest)] - 127.5 for i in range(size)]
+    norm = math.sqrt(sum(x * x for x in raw))
+    return [x / norm for x in raw]
 
 
 def _arguments(call: ToolCall) -> str:
