@@ -53,6 +53,7 @@ def running_system(
             "GITHUB_TOKEN": "",
             # Every system of the test run shares one cache: the docs are embedded once.
             "EMBEDDING_CACHE_PATH": str(data_dir.parent / "embedding-cache.sqlite"),
+            "INGEST_ROOTS": str(data_dir.parent),
             **env,
         },
         cwd=str(data_dir),

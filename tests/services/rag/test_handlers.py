@@ -14,7 +14,7 @@ from copilot_rag.adapters.local_embedder import LocalEmbedder
 from copilot_rag.adapters.qdrant_index import QdrantDocsIndex, open_client
 from copilot_rag.config import BUNDLED_DOCS
 from copilot_rag.handlers import build_router
-from copilot_rag.reindexing import IndexState, Reindexer
+from copilot_rag.reindexing import IndexState, Reindexer, SourcePolicy
 from copilot_service_defaults.jetstream import ensure_stream
 from faststream.nats import NatsBroker
 
@@ -25,7 +25,8 @@ async def _service(
     private_nats_url: str, index: QdrantDocsIndex, embedder: LocalEmbedder, docs: Path
 ) -> tuple[NatsBroker, Reindexer]:
     state = IndexState()
-    reindexer = Reindexer(index, embedder, state, docs, max_bytes=1_000_000)
+    policy = SourcePolicy(docs, [docs.parent], max_bytes=1_000_000, allow_private_urls=True)
+    reindexer = Reindexer(index, embedder, state, policy)
     broker = NatsBroker(private_nats_url)
     broker.include_router(build_router(index, embedder, state, reindexer, None))
     await broker.connect()
@@ -97,6 +98,14 @@ async def test_a_missing_source_fails_clearly(rag: tuple[NatsBroker, Path]) -> N
     assert events[-1].type == "failed" and events[-1].code == "source_not_found"
 
 
+async def test_a_source_outside_the_allowed_folders_is_refused(
+    rag: tuple[NatsBroker, Path],
+) -> None:
+    broker, _ = rag
+    events = await _reindex(broker, RagReindexRequested(source="/etc"))
+    assert events[-1].type == "failed" and events[-1].code == "source_not_allowed"
+
+
 async def test_invalid_search_arguments_are_a_clear_error(rag: tuple[NatsBroker, Path]) -> None:
     broker, _ = rag
     body = _search("x").model_dump(mode="json")
@@ -115,5 +124,9 @@ async def test_a_qdrant_outage_is_search_unavailable(
     async with broker:
         await broker.start()
         reply = await asyncio.wait_for(_ask(broker, _search("cold brew")), 30)
+        events = await asyncio.wait_for(
+            _reindex(broker, RagReindexRequested(source=str(tmp_path))), 60
+        )
     assert reply["error"]["code"] == "search_unavailable"
-    assert "unavailable" in reply["error"]["message"]
+    assert reply["error"]["message"] == "The docs search is unavailable right now."
+    assert events[-1].type == "failed" and events[-1].code == "index_unavailable"

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,6 +11,8 @@ from faststream.nats import NatsMessage
 from nats.js import JetStreamContext
 from nats.js.api import RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
+
+log = logging.getLogger(__name__)
 
 
 async def ensure_stream(js: JetStreamContext, definition: StreamDefinition, replicas: int) -> None:
@@ -33,7 +36,10 @@ async def ensure_stream(js: JetStreamContext, definition: StreamDefinition, repl
 async def _beat(msg: NatsMessage, every_s: float) -> None:
     while True:
         await asyncio.sleep(every_s)
-        await msg.in_progress()
+        try:
+            await msg.in_progress()
+        except Exception as exc:  # a lost heartbeat risks a redelivery, never the work itself
+            log.warning("could not report progress to JetStream: %s", type(exc).__name__)
 
 
 @asynccontextmanager

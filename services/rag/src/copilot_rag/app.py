@@ -15,10 +15,11 @@ from copilot_rag.adapters.local_embedder import LocalEmbedder
 from copilot_rag.adapters.openai_embedder import OpenAIEmbedder
 from copilot_rag.adapters.qdrant_index import QdrantDocsIndex, open_client
 from copilot_rag.config import RagSettings
-from copilot_rag.domain.embeddings import Embedder
+from copilot_rag.domain.embeddings import Embedder, EmbeddingUnavailableError
 from copilot_rag.domain.search import IndexMismatchError
+from copilot_rag.failures import INDEX_FAILURES
 from copilot_rag.handlers import build_router
-from copilot_rag.reindexing import DEFAULT_SOURCE, IndexState, Reindexer
+from copilot_rag.reindexing import DEFAULT_SOURCE, IndexState, Reindexer, SourcePolicy
 
 log = logging.getLogger(__name__)
 
@@ -37,22 +38,24 @@ def build_embedder(settings: RagSettings) -> Embedder:
     return LocalEmbedder()
 
 
-def build_cached_embedder(settings: RagSettings) -> Embedder:
-    embedder = build_embedder(settings)
-    if not settings.embedding_cache:
-        return embedder
-    return CachedEmbedder(embedder, settings.resolved_embedding_cache_path)
-
-
 def build_app(settings: RagSettings) -> AsgiFastStream:
     broker, _ = service_broker("rag", settings)
     client = open_client(
         settings.qdrant_url, settings.qdrant_api_key, settings.resolved_qdrant_path
     )
     index = QdrantDocsIndex(client, settings.qdrant_collection, server=bool(settings.qdrant_url))
-    embedder = build_cached_embedder(settings)
+    base_embedder = build_embedder(settings)
+    embedder: Embedder = base_embedder
+    if settings.embedding_cache:
+        embedder = CachedEmbedder(base_embedder, settings.resolved_embedding_cache_path)
     state = IndexState()
-    reindexer = Reindexer(index, embedder, state, settings.docs_path, settings.max_document_bytes)
+    policy = SourcePolicy(
+        default_docs=settings.docs_path,
+        allowed_roots=settings.allowed_roots,
+        max_bytes=settings.max_document_bytes,
+        allow_private_urls=settings.ingest_private_urls,
+    )
+    reindexer = Reindexer(index, embedder, state, policy)
     broker.include_router(build_router(index, embedder, state, reindexer, settings.relevance_floor))
 
     async def prepare_index() -> None:
@@ -61,9 +64,14 @@ def build_app(settings: RagSettings) -> AsgiFastStream:
             broker.connection.jetstream(), RAG_REINDEX, settings.nats_stream_replicas
         )
         try:
+            if isinstance(base_embedder, OpenAIEmbedder):
+                await base_embedder.probe()
             await reindexer.prepare()
-        except IndexMismatchError as exc:
-            log.error("%s", exc)  # not ready, and searches say why, until a rebuild
+        except (IndexMismatchError, EmbeddingUnavailableError, *INDEX_FAILURES) as exc:
+            # Not ready, and searches answer search_unavailable, until it is fixed: a
+            # re-index (--rebuild for a model change), or the next start.
+            state.problem = str(exc) if isinstance(exc, IndexMismatchError) else "index down"
+            log.error("docs index not usable at start: %s", exc)
             return
 
         # The configured docs are brought up to date on every start; unchanged pages are

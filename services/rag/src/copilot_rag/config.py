@@ -1,12 +1,14 @@
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from copilot_service_defaults.settings import ServiceSettings, require_secret
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import NoDecode
 
 from copilot_rag.domain.search import RelevanceFloor
 
 BUNDLED_DOCS = Path(__file__).parent / "sample_docs"
+CommaPaths = Annotated[list[Path], NoDecode]
 
 
 class RagSettings(ServiceSettings):
@@ -18,11 +20,13 @@ class RagSettings(ServiceSettings):
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
     docs_path: Path = BUNDLED_DOCS
     max_document_bytes: int = Field(default=5_000_000, ge=1_000)
+    ingest_roots: CommaPaths = []
+    ingest_private_urls: bool = False
     embedding_provider: Literal["local", "openai"] = "local"
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     openai_embedding_model: str = "text-embedding-3-small"
-    openai_embedding_dimensions: int = Field(default=1536, ge=64, le=3072)
+    openai_embedding_dimensions: int | None = Field(default=None, ge=64, le=3072)
     # Measured on bench/rag/questions.yaml (see `make eval`): these refuse about a third of
     # the questions the docs cannot answer and few that they can.
     embedding_cache: bool = True
@@ -41,6 +45,19 @@ class RagSettings(ServiceSettings):
             if not self.openai_base_url:
                 require_secret("OPENAI_API_KEY", self.openai_api_key, production=self.production)
         return self
+
+    @field_validator("ingest_roots", mode="before")
+    @classmethod
+    def _split_roots(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def allowed_roots(self) -> list[Path]:
+        """Where re-index requests may read: DOCS_PATH, plus INGEST_ROOTS (default: the
+        service's working folder, which for `make run` is the project)."""
+        return [self.docs_path, *(self.ingest_roots or [Path.cwd()])]
 
     @property
     def relevance_floor(self) -> RelevanceFloor | None:

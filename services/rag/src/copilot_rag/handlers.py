@@ -3,7 +3,6 @@
 import logging
 from typing import Any
 
-import httpx
 from copilot_contracts import subjects
 from copilot_contracts.envelope import Message
 from copilot_contracts.rag import RagReindexCompleted, RagReindexRequested, ReindexEventPublished
@@ -14,17 +13,15 @@ from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
 from faststream.nats.annotations import NatsBroker
 from pydantic import ValidationError
-from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from copilot_rag.domain.embeddings import Embedder, EmbeddingUnavailableError
 from copilot_rag.domain.search import DocsIndex, RelevanceFloor, search_docs
+from copilot_rag.failures import INDEX_FAILURES
 from copilot_rag.reindexing import IndexState, Reindexer
 
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = "The docs search is unavailable right now."
-# Failures of the index store: a Qdrant server that is down, slow or answering errors.
-INDEX_FAILURES = (UnexpectedResponse, ResponseHandlingException, httpx.HTTPError, OSError)
 # A re-index can take minutes: it reports progress to JetStream while it runs.
 REINDEX_ACK_WAIT_S = 30.0
 REINDEX_MAX_DELIVER = 3
@@ -45,11 +42,11 @@ def build_router(
             request = SearchDocsRequest.model_validate(body)
         except ValidationError as exc:
             return ToolReply.failed("invalid_arguments", validation_summary(exc))
-        if state.problem is not None:
-            return ToolReply.failed("search_unavailable", f"{UNAVAILABLE} {state.problem}")
+        if state.problem is not None:  # the details are in the logs, not for visitors
+            return ToolReply.failed("search_unavailable", UNAVAILABLE)
         try:
             result = await search_docs(index, embedder, request.args, floor=floor)
-        except (*INDEX_FAILURES, EmbeddingUnavailableError) as exc:
+        except (*INDEX_FAILURES, OSError, EmbeddingUnavailableError) as exc:
             log.warning("docs search failed: %s", type(exc).__name__)
             return ToolReply.failed("search_unavailable", UNAVAILABLE)
         log.info("docs search returned %d passages", len(result.passages))
@@ -81,5 +78,10 @@ def build_router(
         await publish(outcome)
         if isinstance(outcome, RagReindexCompleted):
             await broker.publish(outcome, subjects.RAG_REINDEX_COMPLETED)
+
+    # Every replica (no queue group) hears that the index changed, and looks at it again.
+    @router.subscriber(subjects.RAG_REINDEX_COMPLETED)
+    async def reindexed_elsewhere(body: dict[str, Any]) -> None:
+        await reindexer.refresh()
 
     return router

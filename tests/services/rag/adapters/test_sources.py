@@ -90,6 +90,8 @@ def test_a_directory_loads_good_files_and_reports_bad_ones(docs_dir: Path) -> No
         "untitled",
     ]
     skipped = {s.name: s.reason for s in report.skipped}
+    # A skipped file names the page it would have been, so its indexed version is kept.
+    assert {s.name: s.doc_id for s in report.skipped}["empty.md"] == "empty"
     assert skipped.pop("broken.pdf").startswith("unreadable PDF")
     assert skipped == {
         "big.html": "too large: 3007 bytes",
@@ -222,7 +224,7 @@ def test_a_url_list_loads_good_pages_and_reports_bad_ones(tmp_path: Path, site: 
 
     assert [d.doc_id for d in report.documents] == urls
     assert all(d.url == d.doc_id for d in report.documents)
-    assert report.skipped == [Skipped(url, reason) for url, reason in bad.items()]
+    assert report.skipped == [Skipped(url, reason, url) for url, reason in bad.items()]
     assert considered == urls + list(bad)
 
 
@@ -243,6 +245,20 @@ def test_timeouts_and_refused_connections_are_reported(tmp_path: Path, site: str
     dead = site.rsplit(":", 1)[0] + ":1/page"  # nothing listens on port 1
     report = load_list(tmp_path, [f"{site}/slow", dead, f"{site}/guide"], timeout=0.2)
     slow, refused = report.skipped
-    assert slow == Skipped(f"{site}/slow", "timed out")
+    assert slow == Skipped(f"{site}/slow", "timed out", f"{site}/slow")
     assert refused.name == dead and refused.reason.startswith("request failed")
     assert [d.doc_id for d in report.documents] == [f"{site}/guide"]
+
+
+def test_private_addresses_are_refused_unless_allowed(tmp_path: Path) -> None:
+    from copilot_rag.adapters.url_guard import docs_client
+
+    listing = tmp_path / "urls.txt"
+    listing.write_text("http://127.0.0.1:9/internal\nhttp://169.254.169.254/latest/meta-data\n")
+    with docs_client(allow_private=False) as client:
+        report = load_url_list(listing, client)
+    assert report.documents == []
+    assert [s.reason for s in report.skipped] == [
+        "request failed: 127.0.0.1 is not a public address",
+        "request failed: 169.254.169.254 is not a public address",
+    ]

@@ -74,3 +74,44 @@ async def test_a_deleted_doc_leaves_the_index_but_other_sources_stay(
     assert report.removed == ["returns-and-refunds"]
     assert set(await index.document_hashes("site")) == {"cold-brew-guide", "storing-coffee-beans"}
     assert set(await index.document_hashes("other-site")) == {"faq"}
+
+
+async def test_a_page_that_fails_to_load_keeps_its_indexed_version(
+    index: QdrantDocsIndex, embedder: CountingEmbedder, docs: Path
+) -> None:
+    await ingest(index, embedder, load_path(docs).documents, "site")
+    (docs / "cold-brew-guide.md").write_bytes(b"\xff\xfe not utf-8")
+    loaded = load_path(docs)
+    assert [s.doc_id for s in loaded.skipped] == ["cold-brew-guide"]
+    kept = frozenset(s.doc_id for s in loaded.skipped if s.doc_id)
+    report = await ingest(index, embedder, loaded.documents, "site", keep=kept)
+    assert report.removed == []
+    assert "cold-brew-guide" in await index.document_hashes("site")
+
+
+async def test_the_same_page_name_in_two_sources_stays_apart(
+    index: QdrantDocsIndex, embedder: CountingEmbedder, docs: Path, tmp_path: Path
+) -> None:
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    (twin / "cold-brew-guide.md").write_text((BUNDLED_DOCS / "faq.md").read_text())
+    await ingest(index, embedder, load_path(docs).documents, "site")
+    before = await index.count()
+    await ingest(index, embedder, load_path(twin).documents, "twin")
+    again = await ingest(index, embedder, load_path(docs).documents, "site")
+    assert again.unchanged == 3 and again.added == [], "the twin did not replace the page"
+    (twin / "cold-brew-guide.md").unlink()
+    await ingest(index, embedder, load_path(twin).documents, "twin")
+    assert await index.count() == before
+    assert "cold-brew-guide" in await index.document_hashes("site")
+
+
+async def test_a_page_with_no_text_is_reported_not_indexed(
+    index: QdrantDocsIndex, embedder: CountingEmbedder, tmp_path: Path
+) -> None:
+    folder = tmp_path / "headings-only"
+    folder.mkdir()
+    (folder / "empty.md").write_text("# Just a title\n\n## And a heading\n")
+    report = await ingest(index, embedder, load_path(folder).documents, "bare")
+    assert report.no_text == ["empty"] and report.added == []
+    assert await index.count() == 0

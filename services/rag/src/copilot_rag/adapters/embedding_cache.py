@@ -3,12 +3,15 @@ embeds only text it has never seen. SQLite file next to the service's other data
 
 import asyncio
 import hashlib
+import logging
 import sqlite3
 from pathlib import Path
 
 import numpy as np
 
 from copilot_rag.domain.embeddings import Embedder
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vectors (
@@ -23,13 +26,20 @@ CREATE TABLE IF NOT EXISTS vectors (
 class CachedEmbedder:
     def __init__(self, inner: Embedder, path: Path) -> None:
         self.inner = inner
-        self.name = inner.name
-        self.dimensions = inner.dimensions
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
+        # Calls are serialised by the asyncio lock below; threads only keep the loop free.
+        self._db = sqlite3.connect(path, check_same_thread=False, timeout=5.0)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(_SCHEMA)
         self._lock = asyncio.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dimensions(self) -> int:
+        return self.inner.dimensions
 
     @staticmethod
     def _key(text: str) -> bytes:

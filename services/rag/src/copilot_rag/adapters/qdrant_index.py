@@ -70,9 +70,13 @@ class QdrantDocsIndex:
                 await self.client.create_payload_index(
                     self.collection, field, models.PayloadSchemaType.KEYWORD
                 )
+            await self.client.create_payload_index(
+                self.collection, "chunk", models.PayloadSchemaType.INTEGER
+            )
 
     async def document_hashes(self, source: str) -> dict[str, str]:
-        """The content hash of every document indexed from `source`."""
+        """The content hash of every document indexed from `source` ("" when its chunks
+        disagree, after a replace that did not finish: it is then indexed again)."""
         hashes: dict[str, str] = {}
         offset: Any = None
         while True:
@@ -86,28 +90,46 @@ class QdrantDocsIndex:
             )
             for point in points:
                 payload = point.payload or {}
-                hashes[str(payload["doc_id"])] = str(payload["content_hash"])
+                doc_id, content_hash = str(payload["doc_id"]), str(payload["content_hash"])
+                hashes[doc_id] = (
+                    content_hash if hashes.get(doc_id, content_hash) == content_hash else ""
+                )
             if offset is None:
                 return hashes
 
     async def replace_document(
         self,
-        doc_id: str,
         source: str,
         content_hash: str,
         chunks: Sequence[Chunk],
         vectors: Sequence[list[float]],
+        replacing: bool = True,
     ) -> None:
-        await self.delete_document(doc_id)
+        # Upsert first (point ids are stable per chunk position), then drop the positions the
+        # new version no longer has: searches never see the document missing.
         points = [
             self._point(chunk, vector, source, content_hash)
             for chunk, vector in zip(chunks, vectors, strict=True)
         ]
         for start in range(0, len(points), 256):
             await self.client.upsert(self.collection, points[start : start + 256], wait=True)
+        if not replacing:
+            return
+        leftover = models.Filter(
+            must=[
+                _match("source", source),
+                _match("doc_id", chunks[0].doc_id),
+                models.FieldCondition(key="chunk", range=models.Range(gte=len(chunks))),
+            ]
+        )
+        await self.client.delete(
+            self.collection, points_selector=models.FilterSelector(filter=leftover), wait=True
+        )
 
-    async def delete_document(self, doc_id: str) -> None:
-        selector = models.FilterSelector(filter=models.Filter(must=[_match("doc_id", doc_id)]))
+    async def delete_document(self, source: str, doc_id: str) -> None:
+        selector = models.FilterSelector(
+            filter=models.Filter(must=[_match("source", source), _match("doc_id", doc_id)])
+        )
         await self.client.delete(self.collection, points_selector=selector, wait=True)
 
     @staticmethod
@@ -116,7 +138,7 @@ class QdrantDocsIndex:
     ) -> models.PointStruct:
         keywords = lexical.document_vector(searchable_text(chunk))
         return models.PointStruct(
-            id=str(uuid.uuid5(_POINT_NAMESPACE, f"{chunk.doc_id}#{chunk.index}")),
+            id=str(uuid.uuid5(_POINT_NAMESPACE, f"{source}\n{chunk.doc_id}#{chunk.index}")),
             vector={
                 DENSE: vector,
                 KEYWORDS: models.SparseVector(indices=keywords.indices, values=keywords.values),

@@ -8,6 +8,7 @@ import codecs
 import hashlib
 import io
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -52,6 +53,8 @@ Progress = Callable[[str], None]
 class Skipped:
     name: str
     reason: str
+    doc_id: str | None = None
+    """The id the item would have had: its indexed version is kept, not removed."""
 
 
 @dataclass
@@ -72,6 +75,7 @@ def load_path(
     Ids are the paths relative to the directory without their suffix (a lone file: its stem).
     Files of other types are left out without being reported, unless `path` names one.
     """
+    root = path.resolve()
     if path.is_dir():
         files = [(file, file.relative_to(path)) for file in _walk(path)]
     elif path.is_file():
@@ -92,15 +96,17 @@ def load_path(
         try:
             if doc_id in owners:
                 raise _Unusable(f"same id as {owners[doc_id]}")
+            if path.is_dir() and not file.resolve().is_relative_to(root):
+                raise _Unusable("a link to a file outside the source folder")
             size = file.stat().st_size
             if size > max_bytes:
                 raise _Unusable(f"too large: {size} bytes")
             report.documents.append(_parse(fmt, doc_id, file.read_bytes()))
             owners[doc_id] = name
         except OSError as exc:
-            report.skipped.append(Skipped(name, f"unreadable: {exc.strerror or exc}"))
+            report.skipped.append(Skipped(name, f"unreadable: {exc.strerror or exc}", doc_id))
         except (_Unusable, DocumentError) as exc:
-            report.skipped.append(Skipped(name, str(exc)))
+            report.skipped.append(Skipped(name, str(exc), doc_id))
     return report
 
 
@@ -122,11 +128,12 @@ def load_url_list(
     client: httpx.Client,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_progress: Progress | None = None,
+    deadline_s: float = 60.0,
 ) -> LoadReport:
     """Fetch every http(s) URL listed in `list_file`, one per line (`#` starts a comment).
 
     Each document's id and url are its URL as listed. Redirects are followed only if
-    `client` is configured to follow them.
+    `client` is configured to follow them. A URL not read within `deadline_s` is skipped.
     """
     report = LoadReport()
     seen: set[str] = set()
@@ -140,13 +147,13 @@ def load_url_list(
             if url in seen:
                 raise _Unusable("listed more than once")
             seen.add(url)
-            report.documents.append(_fetch(client, url, max_bytes))
+            report.documents.append(_fetch(client, url, max_bytes, deadline_s))
         except (_Unusable, DocumentError) as exc:
-            report.skipped.append(Skipped(url, str(exc)))
+            report.skipped.append(Skipped(url, str(exc), url))
     return report
 
 
-def _fetch(client: httpx.Client, url: str, max_bytes: int) -> Document:
+def _fetch(client: httpx.Client, url: str, max_bytes: int, deadline_s: float) -> Document:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise _Unusable("not an http(s) URL")
@@ -155,7 +162,7 @@ def _fetch(client: httpx.Client, url: str, max_bytes: int) -> Document:
             if not response.is_success:
                 raise _Unusable(f"HTTP {response.status_code} {response.reason_phrase}".strip())
             fmt = _format_of(response.headers.get("content-type", ""), parts.path)
-            data = _read_limited(response, max_bytes)
+            data = _read_limited(response, max_bytes, time.monotonic() + deadline_s)
             encoding = response.charset_encoding or "utf-8"
     except httpx.TimeoutException as exc:
         raise _Unusable("timed out") from exc
@@ -179,7 +186,7 @@ def _format_of(content_type: str, url_path: str) -> Format:
     raise _Unusable(f"unsupported content type {media_type or '(none)'!r}")
 
 
-def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
+def _read_limited(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise _Unusable(f"too large: {declared} bytes")
@@ -188,6 +195,8 @@ def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
         body += piece
         if len(body) > max_bytes:
             raise _Unusable(f"too large: more than {max_bytes} bytes")
+        if time.monotonic() > deadline:
+            raise _Unusable("timed out")
     return bytes(body)
 
 

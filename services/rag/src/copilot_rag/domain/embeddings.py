@@ -8,9 +8,13 @@ class EmbeddingUnavailableError(Exception):
 
 
 class Embedder(Protocol):
-    name: str
-    """Identifies the model; stored with the index so vectors of two models never mix."""
-    dimensions: int
+    @property
+    def name(self) -> str:
+        """Identifies the model; stored with the index so vectors of two models never mix."""
+        ...
+
+    @property
+    def dimensions(self) -> int: ...
 
     async def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Vectors for passages to index, one per text, in order."""

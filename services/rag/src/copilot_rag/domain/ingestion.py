@@ -18,6 +18,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    no_text: list[str] = field(default_factory=list)
     chunks_embedded: int = 0
 
 
@@ -36,10 +37,13 @@ async def ingest(
     documents: Sequence[Document],
     source: str,
     on_progress: Progress = _no_progress,
+    keep: frozenset[str] = frozenset(),
 ) -> IngestReport:
     """Index new and changed documents of `source`; remove its documents that are gone.
 
-    A document whose content hash is already indexed is not chunked or embedded again."""
+    A document whose content hash is already indexed is not chunked or embedded again.
+    Documents in `keep` (those that failed to load this time) keep their indexed version,
+    and so does a document left with no text to index."""
     report = IngestReport()
     indexed = await index.document_hashes(source)
     seen: set[str] = set()
@@ -48,16 +52,17 @@ async def ingest(
         known = indexed.get(document.doc_id)
         if known == document.content_hash:
             report.unchanged += 1
+        elif not (chunks := chunk_document(document)):
+            report.no_text.append(document.doc_id)
         else:
-            chunks = chunk_document(document)
             vectors = await embedder.embed_documents([searchable_text(c) for c in chunks])
             await index.replace_document(
-                document.doc_id, source, document.content_hash, chunks, vectors
+                source, document.content_hash, chunks, vectors, replacing=known is not None
             )
             report.chunks_embedded += len(chunks)
             (report.added if known is None else report.updated).append(document.doc_id)
         await on_progress(done, len(documents), document.doc_id)
-    for doc_id in sorted(set(indexed) - seen):
-        await index.delete_document(doc_id)
+    for doc_id in sorted(set(indexed) - seen - keep):
+        await index.delete_document(source, doc_id)
         report.removed.append(doc_id)
     return report

@@ -24,14 +24,17 @@ class DocsIndex(Protocol):
 
     async def replace_document(
         self,
-        doc_id: str,
         source: str,
         content_hash: str,
         chunks: Sequence[Chunk],
         vectors: Sequence[list[float]],
-    ) -> None: ...
+        replacing: bool = True,
+    ) -> None:
+        """Store one document's chunks (at least one); when `replacing` an indexed version,
+        then drop the chunks it had beyond the new ones."""
+        ...
 
-    async def delete_document(self, doc_id: str) -> None: ...
+    async def delete_document(self, source: str, doc_id: str) -> None: ...
 
     async def search(
         self,
