@@ -5,6 +5,7 @@ The 10k corpus is synthetic: pages assembled deterministically from the bundled 
 sentences, so chunks have realistic lengths and vocabulary. Writes
 bench/results/rag-bench-<date>.json and prints a summary."""
 
+import argparse
 import asyncio
 import json
 import random
@@ -28,7 +29,7 @@ from copilot_rag.domain.search import RelevanceFloor, search_docs
 from results_file import write_results
 
 HERE = Path(__file__).parent
-SIZES = (1_000, 10_000)
+DEFAULT_SIZES = (1_000, 10_000)
 SECTIONS_PER_PAGE = 5
 QUERIES = 200
 
@@ -79,7 +80,7 @@ async def query_latency(
     }
 
 
-async def run() -> dict[str, Any]:
+async def run(sizes: tuple[int, ...]) -> dict[str, Any]:
     settings = RagSettings()
     floor = RelevanceFloor(settings.search_min_similarity, settings.search_min_keyword_coverage)
     raw = yaml.safe_load((HERE / "rag" / "questions.yaml").read_text())["questions"]
@@ -92,7 +93,7 @@ async def run() -> dict[str, Any]:
         index = QdrantDocsIndex(client, "bench", server=False)
         await index.prepare(embedder.name, embedder.dimensions)
         indexed = 0
-        for size in SIZES:
+        for size in sizes:
             pages = synthetic_pages(size - indexed, start=indexed // SECTIONS_PER_PAGE)
             started = time.perf_counter()
             report = await ingest(index, embedder, pages, f"bench-{size}")
@@ -113,9 +114,14 @@ async def run() -> dict[str, Any]:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="chunk counts, ascending"
+    )
+    sizes = tuple(int(size) for size in parser.parse_args().sizes.split(","))
     started = datetime.now(UTC)
     print("Docs search benchmark (local model, Qdrant local path mode)…", flush=True)
-    results = asyncio.run(run())
+    results = asyncio.run(run(sizes))
     out = write_results("rag-bench", started, results)
     for figures in results["sizes"].values():
         q, ing = figures["hybrid_query"], figures["ingest"]

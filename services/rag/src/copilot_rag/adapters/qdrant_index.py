@@ -12,7 +12,7 @@ from qdrant_client import AsyncQdrantClient, models
 from copilot_rag.domain import lexical
 from copilot_rag.domain.chunking import Chunk
 from copilot_rag.domain.ingestion import searchable_text
-from copilot_rag.domain.search import IndexMismatchError, SearchMode
+from copilot_rag.domain.search import Hit, IndexMismatchError, SearchMode
 
 DENSE = "dense"
 KEYWORDS = "keywords"
@@ -163,7 +163,7 @@ class QdrantDocsIndex:
         limit: int,
         category: str | None = None,
         mode: SearchMode = "hybrid",
-    ) -> list[DocPassage]:
+    ) -> list[Hit]:
         where = models.Filter(must=[_match("category", category)]) if category else None
         keywords = lexical.query_vector(query)
         dense = (
@@ -198,6 +198,7 @@ class QdrantDocsIndex:
                 query_filter=where,
                 limit=limit,
                 with_payload=True,
+                with_vectors=[DENSE],
             )
         else:
             response = await self.client.query_points(
@@ -206,13 +207,26 @@ class QdrantDocsIndex:
                 query=models.FusionQuery(fusion=models.Fusion.RRF),
                 limit=limit,
                 with_payload=True,
+                with_vectors=[DENSE],
             )
-        return [_passage(p.payload, p.score) for p in response.points if p.payload]
+        return [
+            Hit(_passage(p.payload, p.score), _cosine(vector, p.vector))
+            for p in response.points
+            if p.payload
+        ]
 
     async def count(self) -> int:
         if not await self.client.collection_exists(self.collection):
             return 0
         return (await self.client.count(self.collection)).count
+
+
+def _cosine(query: list[float] | None, stored: Any) -> float | None:
+    """Both vectors are unit length (Qdrant normalises cosine collections)."""
+    dense = stored.get(DENSE) if isinstance(stored, dict) else None
+    if query is None or not dense:
+        return None
+    return float(sum(a * b for a, b in zip(query, dense, strict=True)))
 
 
 def _passage(payload: dict[str, Any], score: float) -> DocPassage:

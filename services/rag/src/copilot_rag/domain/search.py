@@ -13,6 +13,13 @@ from copilot_rag.domain.lexical import keyword_coverage
 SearchMode = Literal["hybrid", "dense", "keyword"]
 
 
+@dataclass(frozen=True)
+class Hit:
+    passage: DocPassage
+    similarity: float | None
+    """Cosine similarity of the passage to the query, when the query was embedded."""
+
+
 class IndexMismatchError(Exception):
     """The index was built with another embedding model (or layout) than the one configured."""
 
@@ -43,7 +50,7 @@ class DocsIndex(Protocol):
         limit: int,
         category: str | None = None,
         mode: SearchMode = "hybrid",
-    ) -> list[DocPassage]: ...
+    ) -> list[Hit]: ...
 
     async def count(self) -> int: ...
 
@@ -69,14 +76,19 @@ async def search_docs(
     if not query:
         return SearchDocsResult(passages=[])
     vector = await embedder.embed_query(query) if mode != "keyword" else None
-    passages = await index.search(query, vector, args.top_k, args.category, mode)
-    if floor is not None and passages and vector is not None:
-        closest = await index.search(query, vector, 1, args.category, "dense")
-        similar = bool(closest) and closest[0].score >= floor.min_similarity
-        covered = max(keyword_coverage(query, passage_text(p)) for p in passages)
-        if not similar and covered < floor.min_keyword_coverage:
-            return SearchDocsResult(passages=[])
-    return SearchDocsResult(passages=passages)
+    hits = await index.search(query, vector, args.top_k, args.category, mode)
+    if floor is not None and hits and not _relevant_enough(query, hits, floor):
+        return SearchDocsResult(passages=[])
+    return SearchDocsResult(passages=[hit.passage for hit in hits])
+
+
+def _relevant_enough(query: str, hits: list[Hit], floor: RelevanceFloor) -> bool:
+    """Some passage found is close in meaning, or holds most of the query's words."""
+    similarities = [hit.similarity for hit in hits if hit.similarity is not None]
+    if similarities and max(similarities) >= floor.min_similarity:
+        return True
+    coverage = max(keyword_coverage(query, passage_text(hit.passage)) for hit in hits)
+    return coverage >= floor.min_keyword_coverage
 
 
 def passage_text(passage: DocPassage) -> str:
