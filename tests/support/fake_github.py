@@ -1,8 +1,9 @@
 """A local fake of the GitHub REST API: the part PyGithub uses to find and file issues.
 
 It keeps issues in memory, checks the token, filters issue lists the way GitHub does
-(state, labels, newest first) and can be told to refuse the next request, e.g. with a rate
-limit, so tests exercise the real PyGithub client over real HTTP."""
+(state, labels, newest first) and can be told to refuse the next requests (a rate limit, a
+5xx, a 502 after the issue was filed all the same), so tests exercise the real PyGithub
+client over real HTTP."""
 
 import threading
 from dataclasses import dataclass, field
@@ -22,6 +23,32 @@ class Refusal:
     status: int
     message: str
     headers: dict[str, str] = field(default_factory=dict)
+    # Only a request with this method is refused ("POST": filing); None refuses any request.
+    method: str | None = None
+    # Act on the request first, then answer with the refusal: a reply lost on the way back.
+    after_effect: bool = False
+
+    @classmethod
+    def rate_limit(
+        cls, retry_after: str | None = "60", reset_at: int | None = None, status: int = 403
+    ) -> "Refusal":
+        headers = {"x-ratelimit-remaining": "0"}
+        if retry_after is not None:
+            headers["retry-after"] = retry_after
+        if reset_at is not None:
+            headers["x-ratelimit-reset"] = str(reset_at)
+        return cls(status, "API rate limit exceeded", headers)
+
+    @classmethod
+    def server_error(
+        cls, status: int = 502, method: str | None = None, after_effect: bool = False
+    ) -> "Refusal":
+        return cls(status, "Server Error", method=method, after_effect=after_effect)
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(
+            {"message": self.message}, status_code=self.status, headers=self.headers
+        )
 
 
 class FakeGithub:
@@ -47,9 +74,10 @@ class FakeGithub:
     def url(self) -> str:
         return self._server.url
 
-    def refuse_next(self, refusal: Refusal) -> None:
+    def refuse_next(self, refusal: Refusal, times: int = 1) -> None:
+        """Refuse the next `times` requests that `refusal` applies to, after earlier ones."""
         with self._lock:
-            self._refusals.append(refusal)
+            self._refusals.extend([refusal] * times)
 
     def posts(self) -> int:
         return sum(1 for method, _ in self.requests if method == "POST")
@@ -61,14 +89,21 @@ class FakeGithub:
     def __exit__(self, *exc: object) -> None:
         self._server.stop()
 
-    def _check(self, request: Request) -> JSONResponse | None:
+    def _take_refusal(self, request: Request) -> Refusal | None:
         with self._lock:
             self.requests.append((request.method, request.url.path))
-            refusal = self._refusals.pop(0) if self._refusals else None
-        if refusal is not None:
-            return JSONResponse(
-                {"message": refusal.message}, status_code=refusal.status, headers=refusal.headers
-            )
+            for index, refusal in enumerate(self._refusals):
+                if refusal.method in (None, request.method):
+                    return self._refusals.pop(index)
+        return None
+
+    def _check(self, request: Request) -> JSONResponse | None:
+        """A refusal or an error answer for `request`, or None to go ahead."""
+        if (refusal := self._take_refusal(request)) is not None:
+            return refusal.response()
+        return self._deny(request)
+
+    def _deny(self, request: Request) -> JSONResponse | None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() not in ("token", "bearer") or token != self.token:
             return JSONResponse({"message": "Bad credentials"}, status_code=401)
@@ -108,8 +143,11 @@ class FakeGithub:
         return JSONResponse(found[:per_page])
 
     async def _create_issue(self, request: Request) -> JSONResponse:
-        if (refused := self._check(request)) is not None:
-            return refused
+        refusal = self._take_refusal(request)
+        if refusal is not None and not refusal.after_effect:
+            return refusal.response()
+        if (denied := self._deny(request)) is not None:
+            return denied
         body = await request.json()
         if not str(body.get("title", "")).strip():
             return JSONResponse({"message": "Validation Failed"}, status_code=422)
@@ -127,4 +165,6 @@ class FakeGithub:
                 "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             }
             self.issues.append(issue)
+        if refusal is not None:
+            return refusal.response()
         return JSONResponse(issue, status_code=201)

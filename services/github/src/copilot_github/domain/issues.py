@@ -6,6 +6,8 @@ from typing import Protocol
 
 from copilot_contracts.tools import CreateGithubIssueRequest, CreateGithubIssueResult
 
+from copilot_github.domain.redaction import redact
+
 _MARKER = "<!-- coffee-copilot idempotency-key: {key} -->"
 _MARKER_PATTERN = re.compile(r"<!-- coffee-copilot idempotency-key: (\S+) -->")
 
@@ -16,6 +18,12 @@ class IssueDraft:
     body: str
     labels: list[str]
     idempotency_key: str
+
+
+class TrackerUnavailable(Exception):
+    """The tracker cannot take the issue now (rate limit, outage, network); try again later.
+
+    The message is a short reason such as "GitHub rate limit" or "GitHub 502"."""
 
 
 class IssueTracker(Protocol):
@@ -33,15 +41,21 @@ def marker_key(body: str) -> str | None:
     return match.group(1) if match else None
 
 
+_HTML_COMMENT = re.compile(r"<!--.*?(-->|$)", re.DOTALL)
+
+
 def draft_issue(request: CreateGithubIssueRequest) -> IssueDraft:
+    """The issue as filed: what the visitor wrote, redacted, then our own footer."""
+    # HTML comments are invisible on GitHub: the visitor's could pose as our marker.
+    visitor_text = _HTML_COMMENT.sub("", request.args.body).strip()
     body = (
-        f"{request.args.body.strip()}\n\n"
+        f"{redact(visitor_text)}\n\n"
         "---\n"
         f"Filed by Coffee Copilot from conversation `{request.conversation_id}`.\n"
         f"{marker(request.idempotency_key)}\n"
     )
     return IssueDraft(
-        title=request.args.title.strip(),
+        title=redact(request.args.title.strip()),
         body=body,
         labels=sorted({"copilot", *request.args.labels}),
         idempotency_key=request.idempotency_key,
