@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: a real NATS server of our own, free ports, polling."""
 
+import asyncio
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +28,18 @@ def wait_until(
             return result
         time.sleep(every)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+async def eventually(
+    condition: Callable[[], object], within_s: float = 20.0, every: float = 0.05
+) -> object:
+    """`wait_until` for async tests: polls without blocking the event loop."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        await asyncio.sleep(every)
+    raise AssertionError(f"condition not met within {within_s}s")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ class RunningSystem:
     receiver: OtlpReceiver
     data_dir: Path
     nats: NatsForTests
+    group: ServiceGroup
 
     def session_token(self, client: httpx.Client) -> str:
         created = client.post("/api/sessions", json={"site_key": "demo-site-key"})
@@ -67,7 +68,8 @@ def running_system(
             print(f"--- {log.name}\n{log.read_text()[-3000:]}")
         raise
     try:
-        yield RunningSystem(f"http://127.0.0.1:{group.ports['gateway']}", receiver, data_dir, nats)
+        url = f"http://127.0.0.1:{group.ports['gateway']}"
+        yield RunningSystem(url, receiver, data_dir, nats, group)
     finally:
         group.stop_all()
 

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from copilot_cli import nats_server
+from copilot_cli import issues, nats_server, orders
 from copilot_cli.chat import chat
 from copilot_cli.ingest import build_request, ingest
 from copilot_cli.services import SERVICES, ServiceGroup
@@ -79,11 +79,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="copilot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the whole system locally").set_defaults(func=run)
-    ask = commands.add_parser("chat", help="ask the copilot a question through the gateway")
-    ask.add_argument("message")
+    ask = commands.add_parser(
+        "chat",
+        help="talk to the copilot through the gateway",
+        description="With a message: one turn. Without: a conversation, a line per message.",
+    )
+    ask.add_argument("message", nargs="?")
     ask.add_argument("--url", default=_env("COPILOT_URL", "http://localhost:8000"))
     ask.add_argument("--site-key", default=_env("SITE_KEYS", "demo-site-key").split(",")[0])
-    ask.set_defaults(func=lambda a: chat(a.url, a.site_key, a.message))
+    decision = ask.add_mutually_exclusive_group()
+    decision.add_argument(
+        "--confirm",
+        dest="decision",
+        action="store_const",
+        const="confirm",
+        help="confirm a prepared order without asking",
+    )
+    decision.add_argument(
+        "--cancel",
+        dest="decision",
+        action="store_const",
+        const="cancel",
+        help="cancel a prepared order without asking",
+    )
+    ask.set_defaults(func=lambda a: chat(a.url, a.site_key, a.message, a.decision))
     index = commands.add_parser(
         "ingest",
         help="re-index docs: new and changed pages are embedded, removed ones dropped",
@@ -98,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     index.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait")
     index.add_argument("--nats-url", default=_env("NATS_URL", "nats://127.0.0.1:4222"))
     index.set_defaults(func=_ingest)
+    orders.register(commands, _env("NATS_URL", "nats://127.0.0.1:4222"))
+    issues.register(commands)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

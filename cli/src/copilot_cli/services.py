@@ -47,8 +47,10 @@ class ServiceGroup:
     ports: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(self, name: str, log_file: str | None = None) -> None:
-        env = {**os.environ, **self.env, "PORT": str(self.ports[name])}
+    def start(
+        self, name: str, log_file: str | None = None, extra_env: dict[str, str] | None = None
+    ) -> None:
+        env = {**os.environ, **self.env, **(extra_env or {}), "PORT": str(self.ports[name])}
         out = open(log_file, "ab") if log_file else None  # noqa: SIM115 - lives with the child
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", f"copilot_{name}"],

@@ -29,3 +29,26 @@ RAG_REINDEX = StreamDefinition(
     max_age_s=86_400,
     duplicate_window_s=120,
 )
+
+# State-changing messages: kept until a service has applied them and acknowledged. The
+# window drops a second publish of the same idempotency key; services' own stores are the
+# real guarantee.
+ACTIONS = StreamDefinition(
+    name=subjects.ACTIONS_STREAM,
+    subjects=(
+        subjects.TOOL_ORDERS_CREATE,
+        subjects.TOOL_GITHUB_ISSUE_CREATE,
+        subjects.ORDERS_ORDER_DECIDE,
+    ),
+    max_age_s=86_400,
+    duplicate_window_s=600,
+)
+
+ORDER_EVENTS = StreamDefinition(
+    name=subjects.ORDER_EVENTS_STREAM,
+    subjects=(subjects.ORDERS_ORDER_PLACED,),
+    # Fulfilment reads placed orders from here; a week covers any outage of it.
+    max_age_s=7 * 86_400,
+    duplicate_window_s=3600,
+    work_queue=False,
+)

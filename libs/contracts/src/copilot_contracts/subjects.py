@@ -11,11 +11,15 @@ TOOL_ORDERS_CREATE = f"{ROOT}.tool.orders.create"
 TOOL_GITHUB_ISSUE_CREATE = f"{ROOT}.tool.github.issue.create"
 
 ORDERS_ORDER_PLACED = f"{ROOT}.orders.order.placed"
+ORDERS_ORDER_DECIDE = f"{ROOT}.orders.order.decide"
+ORDERS_ORDER_QUERY = f"{ROOT}.orders.order.query"
 RAG_REINDEX_REQUESTED = f"{ROOT}.rag.reindex.requested"
 RAG_REINDEX_COMPLETED = f"{ROOT}.rag.reindex.completed"
 
 CHAT_TURNS_STREAM = "COPILOT_CHAT_TURNS"
 RAG_REINDEX_STREAM = "COPILOT_RAG_REINDEX"
+ACTIONS_STREAM = "COPILOT_ACTIONS"
+ORDER_EVENTS_STREAM = "COPILOT_ORDER_EVENTS"
 
 CONVERSATIONS_BUCKET = "copilot_conversations"
 HISTORY_BUCKET = "copilot_history"

@@ -68,6 +68,9 @@ class SearchDocsRequest(Envelope):
 
 class CreateOrderRequest(StateChangingEnvelope):
     args: CreateOrderArgs
+    session_id: str | None = Field(
+        default=None, description="The visitor session that alone may confirm the order."
+    )
 
 
 class CreateGithubIssueRequest(StateChangingEnvelope):
@@ -110,6 +113,9 @@ class CreateGithubIssueResult(Message):
     dry_run: bool
     number: int | None = None
     url: str | None = None
+    queued: bool = Field(
+        default=False, description="GitHub is unreachable: the issue will be filed later."
+    )
 
 
 class ToolError(Message):

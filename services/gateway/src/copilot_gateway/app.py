@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from copilot_contracts import subjects
-from copilot_contracts.streams import CHAT_TURNS
+from copilot_contracts.streams import ACTIONS, CHAT_TURNS
 from copilot_service_defaults.broker import service_broker
 from copilot_service_defaults.jetstream import ensure_stream
 from fastapi import FastAPI
@@ -15,6 +15,7 @@ from copilot_gateway.adapters.bus import GatewayBus
 from copilot_gateway.config import GatewaySettings
 from copilot_gateway.domain.sessions import SessionIssuer
 from copilot_gateway.errors import install_error_handlers
+from copilot_gateway.routes.actions import actions_router
 from copilot_gateway.routes.chat import chat_router
 from copilot_gateway.routes.guards import SessionGuard
 from copilot_gateway.routes.pages import pages_router
@@ -32,9 +33,9 @@ def build_app(settings: GatewaySettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await broker.connect()
-        await ensure_stream(
-            broker.connection.jetstream(), CHAT_TURNS, settings.nats_stream_replicas
-        )
+        js = broker.connection.jetstream()
+        for stream in (CHAT_TURNS, ACTIONS):
+            await ensure_stream(js, stream, settings.nats_stream_replicas)
         bus.attach_conversations(
             await broker.key_value(subjects.CONVERSATIONS_BUCKET, ttl=settings.conversation_ttl_s)
         )
@@ -51,7 +52,9 @@ def build_app(settings: GatewaySettings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(pages_router(bus))
     app.include_router(sessions_router(issuer, settings.allowed_origins))
-    app.include_router(chat_router(bus, SessionGuard(issuer), settings.turn_timeout_s))
+    guard = SessionGuard(issuer)
+    app.include_router(chat_router(bus, guard, settings.turn_timeout_s))
+    app.include_router(actions_router(bus, guard, settings.action_timeout_s))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,

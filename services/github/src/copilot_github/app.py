@@ -1,7 +1,9 @@
 """The GitHub service: files bug reports and feedback from the chat as GitHub issues."""
 
+from copilot_contracts.streams import ACTIONS
 from copilot_service_defaults.broker import app_logger, service_broker
 from copilot_service_defaults.health import health_routes
+from copilot_service_defaults.jetstream import ensure_stream
 from faststream.asgi import AsgiFastStream
 
 from copilot_github.adapters.dry_run_tracker import DryRunTracker
@@ -20,4 +22,14 @@ def build_tracker(settings: GithubSettings) -> IssueTracker:
 def build_app(settings: GithubSettings) -> AsgiFastStream:
     broker, _ = service_broker("github", settings)
     broker.include_router(build_router(build_tracker(settings)))
-    return AsgiFastStream(broker, logger=app_logger("github"), asgi_routes=health_routes(broker))
+
+    async def prepare_stream() -> None:
+        await broker.connect()
+        await ensure_stream(broker.connection.jetstream(), ACTIONS, settings.nats_stream_replicas)
+
+    return AsgiFastStream(
+        broker,
+        logger=app_logger("github"),
+        asgi_routes=health_routes(broker),
+        on_startup=[prepare_stream],
+    )

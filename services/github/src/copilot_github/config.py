@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from copilot_service_defaults.settings import ServiceSettings, require_secret
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 
 class GithubSettings(ServiceSettings):
@@ -10,6 +10,7 @@ class GithubSettings(ServiceSettings):
     github_repo: str | None = None
     github_api_url: str = "https://api.github.com"
     github_dry_run_path: Path | None = None
+    nats_stream_replicas: int = Field(default=1, ge=1, le=5)
 
     @model_validator(mode="after")
     def _require_repo_with_token(self) -> "GithubSettings":

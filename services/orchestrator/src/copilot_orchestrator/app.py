@@ -4,7 +4,7 @@ import logging
 
 import openai
 from copilot_contracts import subjects
-from copilot_contracts.streams import CHAT_TURNS
+from copilot_contracts.streams import ACTIONS, CHAT_TURNS
 from copilot_service_defaults.broker import app_logger, service_broker
 from copilot_service_defaults.health import health_routes
 from copilot_service_defaults.jetstream import ensure_stream
@@ -55,7 +55,7 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
     history = _LazyHistory()
     runner = TurnRunner(
         model=build_model(settings),
-        transport=NatsToolTransport(broker, settings.tool_timeout_s),
+        transport=NatsToolTransport(broker, settings.tool_timeout_s, settings.action_timeout_s),
         history=history,
         tools=settings.offered_tools(),
         max_tool_rounds=settings.max_tool_rounds,
@@ -64,9 +64,10 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
 
     async def prepare_bus() -> None:
         await broker.connect()
-        await ensure_stream(
-            broker.connection.jetstream(), CHAT_TURNS, settings.nats_stream_replicas
-        )
+        for stream in (CHAT_TURNS, ACTIONS):
+            await ensure_stream(
+                broker.connection.jetstream(), stream, settings.nats_stream_replicas
+            )
         history.store = KvHistory(
             await broker.key_value(subjects.HISTORY_BUCKET, ttl=settings.conversation_ttl_s),
             settings.history_max_messages,

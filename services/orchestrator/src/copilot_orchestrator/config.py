@@ -20,6 +20,8 @@ class OrchestratorSettings(ServiceSettings):
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     max_tool_rounds: int = Field(default=5, ge=1, le=20)
     tool_timeout_s: float = Field(default=10.0, gt=0)
+    # Orders and issues: long enough for a redelivery after a tool service restarts.
+    action_timeout_s: float = Field(default=30.0, gt=0)
     turn_workers: int = Field(default=32, ge=1, le=1000)
     history_max_messages: int = Field(default=20, ge=2, le=200)
     conversation_ttl_s: int = Field(default=86_400, ge=60)

@@ -26,7 +26,10 @@ class TurnCoordinator:
             log.info("dropping a turn whose deadline has passed")
             return
         work = asyncio.create_task(
-            self.runner.run(TurnInput(turn.conversation_id, turn.turn_id, turn.message), events)
+            self.runner.run(
+                TurnInput(turn.conversation_id, turn.turn_id, turn.message, turn.session_id),
+                events,
+            )
         )
         self.running[turn.turn_id] = work
         try:

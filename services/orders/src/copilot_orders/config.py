@@ -12,6 +12,9 @@ class OrdersSettings(ServiceSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=5, ge=0, le=200)
     order_confirmation_ttl_s: int = Field(default=900, ge=60)
+    expiry_sweep_s: float = Field(default=60.0, gt=0)
+    migrate_on_start: bool = True
+    nats_stream_replicas: int = Field(default=1, ge=1, le=5)
     catalog_path: Path = BUNDLED_CATALOG
 
     @property

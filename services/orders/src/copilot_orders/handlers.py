@@ -1,35 +1,105 @@
-"""Bus handlers: decode the request, call the domain, reply."""
+"""Bus handlers: decode the request, call the domain, reply.
+
+Preparing and deciding orders change state: they come from JetStream and are acknowledged
+only after the database commit (a crash before that means a redelivery, and the
+idempotency key or the order's state makes the repeat harmless)."""
 
 import logging
 from typing import Any
 
 from copilot_contracts import subjects
+from copilot_contracts.orders import OrderDecisionRequested, OrdersFound, OrdersQuery
 from copilot_contracts.tools import CreateOrderRequest, CreateOrderResult, ToolReply
+from copilot_service_defaults.durable_requests import answer
+from copilot_service_defaults.failpoints import failpoint
 from copilot_service_defaults.validation import validation_summary
-from faststream.nats import NatsRouter
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
+from faststream.nats.annotations import NatsBroker
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
+from copilot_orders.adapters.order_views import find_orders
+from copilot_orders.adapters.outbox_relay import OutboxRelay
 from copilot_orders.adapters.sql_orders import SqlOrders
 from copilot_orders.domain.catalog import OrderRejected
 
 log = logging.getLogger(__name__)
 
+ACTIONS = JStream(name=subjects.ACTIONS_STREAM, declare=False)
+# Quick work: an unacknowledged request is redelivered after a few seconds, so a replica
+# that died mid-way costs the visitor little; backoff spaces out later attempts.
+DURABLE = ConsumerConfig(ack_wait=5.0, max_deliver=5, backoff=[5.0, 10.0, 30.0, 60.0])
+UNAVAILABLE = ToolReply[CreateOrderResult].failed(
+    "orders_unavailable", "Ordering is unavailable right now; please try again in a few minutes."
+)
 
-def build_router(orders: SqlOrders) -> NatsRouter:
+
+def build_router(orders: SqlOrders, relay: OutboxRelay) -> NatsRouter:
     router = NatsRouter()
 
-    @router.subscriber(subjects.TOOL_ORDERS_CREATE, queue="orders")
-    async def create_order(body: dict[str, Any]) -> ToolReply[CreateOrderResult]:
-        try:
-            request = CreateOrderRequest.model_validate(body)
-        except ValidationError as exc:
-            return ToolReply.failed("invalid_arguments", validation_summary(exc))
-        try:
-            result = await orders.create_pending(request)
-        except OrderRejected as rejected:
-            log.info("order rejected: %s", rejected.code)
-            return ToolReply.failed(rejected.code, rejected.message)
-        log.info("order %s awaiting confirmation", result.order_id)
-        return ToolReply.ok(result)
+    @router.subscriber(
+        subjects.TOOL_ORDERS_CREATE,
+        stream=ACTIONS,
+        durable="orders-create",
+        pull_sub=PullSub(batch_size=1, timeout=5.0),
+        ack_policy=AckPolicy.MANUAL,
+        config=DURABLE,
+    )
+    async def create_order(body: dict[str, Any], msg: NatsMessage, broker: NatsBroker) -> None:
+        await answer(broker, msg, await _prepare(orders, body))
+
+    @router.subscriber(
+        subjects.ORDERS_ORDER_DECIDE,
+        stream=ACTIONS,
+        durable="orders-decide",
+        pull_sub=PullSub(batch_size=1, timeout=5.0),
+        ack_policy=AckPolicy.MANUAL,
+        config=DURABLE,
+    )
+    async def decide_order(body: dict[str, Any], msg: NatsMessage, broker: NatsBroker) -> None:
+        reply = await _decide(orders, body)
+        if reply.result is not None and reply.result.status == "confirmed":
+            relay.wake()
+        await answer(broker, msg, reply)
+
+    @router.subscriber(subjects.ORDERS_ORDER_QUERY, queue="orders")
+    async def query_orders(body: dict[str, Any]) -> OrdersFound:
+        query = OrdersQuery.model_validate(body)
+        return OrdersFound(orders=await find_orders(orders.sessions, query))
 
     return router
+
+
+async def _prepare(orders: SqlOrders, body: dict[str, Any]) -> ToolReply[CreateOrderResult]:
+    try:
+        request = CreateOrderRequest.model_validate(body)
+    except ValidationError as exc:
+        return ToolReply.failed("invalid_arguments", validation_summary(exc))
+    try:
+        result = await orders.create_pending(request)
+    except OrderRejected as rejected:
+        log.info("order rejected: %s", rejected.code)
+        return ToolReply.failed(rejected.code, rejected.message)
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("orders database unavailable: %s", type(exc).__name__)
+        return UNAVAILABLE
+    failpoint("orders.after_commit")
+    log.info("order %s awaiting confirmation", result.order_id)
+    return ToolReply.ok(result)
+
+
+async def _decide(orders: SqlOrders, body: dict[str, Any]) -> ToolReply[CreateOrderResult]:
+    try:
+        request = OrderDecisionRequested.model_validate(body)
+    except ValidationError as exc:
+        return ToolReply.failed("invalid_request", validation_summary(exc))
+    try:
+        result = await orders.decide(request.order_id, request.session_id, request.decision)
+    except OrderRejected as rejected:
+        return ToolReply.failed(rejected.code, rejected.message)
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("orders database unavailable: %s", type(exc).__name__)
+        return UNAVAILABLE
+    log.info("order %s %s", result.order_id, result.status)
+    return ToolReply.ok(result)

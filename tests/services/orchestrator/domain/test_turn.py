@@ -128,3 +128,21 @@ async def test_disabled_tools_are_not_offered() -> None:
     await runner.run(TurnInput("c5", "t5", "The checkout is broken"), sink)
     assert [name for name, _ in transport.requests] == ["searchDocs"]
     assert "createGithubIssue" not in [getattr(e, "name", "") for e in sink.events]
+
+
+async def test_an_order_completed_over_two_turns_is_prepared_with_the_session() -> None:
+    transport = ScriptedTransport({"createOrder": ORDER})
+    history = MemoryHistory()
+    runner = _runner(transport, history)
+    await runner.run(
+        TurnInput("c6", "t6", "I'd like two bags of the house blend", "s" * 32), RecordingSink()
+    )
+    assert transport.requests == [], "name and email are still missing"
+    sink = RecordingSink()
+    await runner.run(TurnInput("c6", "t7", "I'm Ada Lovelace, ada@example.com", "s" * 32), sink)
+    [(name, request)] = transport.requests
+    assert name == "createOrder" and isinstance(request, CreateOrderRequest)
+    assert request.session_id == "s" * 32
+    assert [(i.product.lower(), i.quantity) for i in request.args.items] == [("house blend", 2)]
+    assert request.args.customer.email == "ada@example.com"
+    assert any(isinstance(e, ConfirmationEvent) for e in sink.events)

@@ -3,16 +3,19 @@
 import asyncio
 import socket
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from copilot_contracts.orders import OrderPlaced
 from copilot_contracts.tools import CreateOrderRequest
 from copilot_orders.adapters.sql_orders import SqlOrders, make_engine
+from copilot_orders.adapters.tables import OutboxRow
 from copilot_orders.config import BUNDLED_CATALOG
 from copilot_orders.domain.catalog import OrderRejected, load_catalog
-from sqlalchemy import text
+from copilot_orders.domain.lifecycle import Decision
+from sqlalchemy import select, text
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
@@ -46,7 +49,7 @@ async def orders(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     store = SqlOrders(engine, timedelta(minutes=15))
     if request.param == "postgresql":
         async with engine.begin() as conn:
-            for table in ("order_lines", "orders", "products"):
+            for table in ("order_lines", "orders", "products", "outbox", "alembic_version"):
                 await conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
     await store.create_schema()
     await store.seed_catalog(load_catalog(BUNDLED_CATALOG))
@@ -54,9 +57,13 @@ async def orders(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     await engine.dispose()
 
 
+SESSION = "s" * 32
+
+
 def _request(key: str, quantity: int = 2) -> CreateOrderRequest:
     return CreateOrderRequest.model_validate(
         {
+            "session_id": SESSION,
             "conversation_id": "c" * 32,
             "turn_id": "t" * 32,
             "idempotency_key": key,
@@ -100,3 +107,72 @@ async def test_seeding_twice_keeps_one_row_per_product(orders: SqlOrders) -> Non
     products = await orders.products()
     assert len(products) == len(load_catalog(BUNDLED_CATALOG))
     assert all(isinstance(p.price, Decimal) for p in products)
+
+
+async def test_confirming_places_the_order_and_writes_its_event(orders: SqlOrders) -> None:
+    pending = await orders.create_pending(_request("key-0101"))
+    confirmed = await orders.decide(pending.order_id, SESSION, "confirm")
+    assert confirmed.status == "confirmed" and confirmed.total == pending.total
+    async with orders.sessions() as session:
+        events = (await session.scalars(select(OutboxRow))).all()
+    [event] = [e for e in events if pending.order_id in e.payload]
+    assert event.subject == "copilot.v1.orders.order.placed" and event.published_at is None
+    placed = OrderPlaced.model_validate_json(event.payload)
+    assert placed.order_id == pending.order_id and placed.total == pending.total
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "code"),
+    [
+        ("confirm", "confirm", "already_confirmed"),
+        ("cancel", "confirm", "already_cancelled"),
+        ("confirm", "cancel", "already_confirmed"),
+    ],
+)
+async def test_a_second_decision_is_refused_and_writes_nothing(
+    orders: SqlOrders, first: Decision, second: Decision, code: str
+) -> None:
+    pending = await orders.create_pending(_request(f"key-02-{first}-{second}"))
+    await orders.decide(pending.order_id, SESSION, first)
+    with pytest.raises(OrderRejected) as rejected:
+        await orders.decide(pending.order_id, SESSION, second)
+    assert rejected.value.code == code
+    assert await _events_for(orders, pending.order_id) == (1 if first == "confirm" else 0)
+
+
+async def test_another_session_cannot_decide(orders: SqlOrders) -> None:
+    pending = await orders.create_pending(_request("key-0301"))
+    with pytest.raises(OrderRejected) as rejected:
+        await orders.decide(pending.order_id, "x" * 32, "confirm")
+    assert rejected.value.code == "action_not_found"
+    with pytest.raises(OrderRejected):
+        await orders.decide("EO-00000000", SESSION, "confirm")
+
+
+async def test_an_expired_order_cannot_be_confirmed_and_is_swept(orders: SqlOrders) -> None:
+    pending = await orders.create_pending(_request("key-0401"))
+    later = datetime.now(UTC) + timedelta(minutes=16)
+    with pytest.raises(OrderRejected) as rejected:
+        await orders.decide(pending.order_id, SESSION, "confirm", now=later)
+    assert rejected.value.code == "action_expired"
+    assert await orders.expire_pending(now=later) >= 1
+    with pytest.raises(OrderRejected) as again:
+        await orders.decide(pending.order_id, SESSION, "confirm")
+    assert again.value.code == "action_expired"
+
+
+async def test_concurrent_confirms_place_the_order_once(orders: SqlOrders) -> None:
+    pending = await orders.create_pending(_request("key-0501"))
+    results = await asyncio.gather(
+        *(orders.decide(pending.order_id, SESSION, "confirm") for _ in range(4)),
+        return_exceptions=True,
+    )
+    assert sum(1 for r in results if not isinstance(r, BaseException)) == 1
+    assert all(isinstance(r, OrderRejected) for r in results if isinstance(r, BaseException))
+    assert await _events_for(orders, pending.order_id) == 1
+
+
+async def _events_for(orders: SqlOrders, order_id: str) -> int:
+    async with orders.sessions() as session:
+        events = (await session.scalars(select(OutboxRow))).all()
+    return sum(1 for e in events if order_id in e.payload)

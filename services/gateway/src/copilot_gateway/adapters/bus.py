@@ -2,6 +2,7 @@
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 from copilot_contracts import subjects
 from copilot_contracts.chat import (
@@ -10,6 +11,8 @@ from copilot_contracts.chat import (
     ConversationRecord,
     TurnEventPublished,
 )
+from copilot_contracts.orders import OrderDecisionRequested
+from copilot_service_defaults.durable_requests import durable_request
 from faststream.nats import NatsBroker
 from nats.aio.subscription import Subscription
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -80,6 +83,26 @@ class GatewayBus:
             conversation_id=conversation_id, session_id=session_id, created_at=datetime.now(UTC)
         )
         await self.conversations.create(conversation_id, record.model_dump_json().encode())
+
+    async def decide_order(
+        self, order_id: str, session_id: str, decision: str, timeout_s: float
+    ) -> dict[str, Any]:
+        """The orders service's answer to the visitor's Confirm or Cancel (stored in
+        JetStream first: a decision is never lost, even if the orders service is down)."""
+        request = OrderDecisionRequested(
+            order_id=order_id,
+            session_id=session_id,
+            decision=decision,
+        )
+        reply: dict[str, Any] = await durable_request(
+            self.broker,
+            request,
+            subjects.ORDERS_ORDER_DECIDE,
+            subjects.ACTIONS_STREAM,
+            msg_id=request.id,
+            timeout_s=timeout_s,
+        )
+        return reply
 
     async def connected(self) -> bool:
         return bool(await asyncio.wait_for(self.broker.ping(timeout=2.0), 3.0))

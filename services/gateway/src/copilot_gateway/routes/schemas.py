@@ -31,6 +31,12 @@ class ChatRequest(StrictBody):
         return message.strip()
 
 
+class ActionResult(BaseModel):
+    action_id: str
+    status: str = Field(description="confirmed, cancelled, or processing (try again shortly).")
+    message: str = Field(description="What to tell the visitor, with the order number.")
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str

@@ -3,8 +3,10 @@
 from typing import Any
 
 from copilot_contracts.envelope import Message
+from copilot_contracts.subjects import ACTIONS_STREAM
 from copilot_contracts.tool_catalog import ToolSpec
 from copilot_contracts.tools import ToolError, ToolReply
+from copilot_service_defaults.durable_requests import NoReplyError, durable_request
 from faststream.nats import NatsBroker
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -17,9 +19,13 @@ tracer = trace.get_tracer(__name__)
 
 
 class NatsToolTransport:
-    def __init__(self, broker: NatsBroker, timeout_s: float) -> None:
+    """Read-only tools are plain requests in a queue group; tools that change state go
+    through JetStream (durable, deduplicated by their idempotency key)."""
+
+    def __init__(self, broker: NatsBroker, timeout_s: float, action_timeout_s: float) -> None:
         self.broker = broker
         self.timeout_s = timeout_s
+        self.action_timeout_s = action_timeout_s
 
     async def call(self, spec: ToolSpec, request: Message) -> ToolOutcome:
         call_id = getattr(request, "idempotency_key", "")
@@ -38,12 +44,28 @@ class NatsToolTransport:
             return ToolOutcome(call_id, spec.name, error=ToolError(code=code, message=message))
 
         try:
-            response = await self.broker.request(request, spec.subject, timeout=self.timeout_s)
+            if spec.changes_state:
+                body: Any = await durable_request(
+                    self.broker,
+                    request,
+                    spec.subject,
+                    ACTIONS_STREAM,
+                    msg_id=call_id,
+                    timeout_s=self.action_timeout_s,
+                )
+            else:
+                response = await self.broker.request(request, spec.subject, timeout=self.timeout_s)
+                body = await response.decode()
         except NoRespondersError:
             return failed("tool_unavailable", f"The {spec.name} service is not running.")
+        except NoReplyError:
+            return failed(
+                "tool_pending",
+                f"The {spec.name} request is recorded and will be carried out, but its result "
+                "did not come back in time.",
+            )
         except (TimeoutError, NatsTimeoutError):
             return failed("tool_timeout", f"The {spec.name} service did not answer in time.")
-        body: Any = await response.decode()
         try:
             reply = ToolReply[spec.result_model].model_validate(body)  # type: ignore[name-defined]
         except ValidationError:

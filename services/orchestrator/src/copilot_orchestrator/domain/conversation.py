@@ -30,6 +30,7 @@ class TurnState:
     messages: list[dict[str, Any]]
     outcomes: list[ToolOutcome] = field(default_factory=list)
     passages: list[DocPassage] = field(default_factory=list)
+    session_id: str | None = None
 
     def number_passages(self, passages: list[DocPassage]) -> list[tuple[int, DocPassage]]:
         """Give passages citation numbers that stay unique across the whole turn."""

@@ -26,6 +26,7 @@ HELP = (
     "wholesale), prepare an order for you to confirm, or pass a bug report or feedback to "
     "our web team. What would you like to do?"
 )
+ASK_FOR_ORDER_DETAILS = "To prepare your order I still need"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[a-z0-9]+")
 _SKIP_WORDS = frozenset(
@@ -76,6 +77,10 @@ class OfflinePlanner:
         message = state.user_message
         intent = intents.classify(message)
         call_id = f"offline-{state.turn_id[:12]}-1"
+        earlier = _unfinished_order(state)
+        if earlier is not None and CREATE_ORDER.name in offered:
+            # The visitor is answering our question about their order: read both messages.
+            return self._plan_order(f"{earlier}\n{message}", call_id)
         if intent is Intent.GREETING:
             return None, HELP
         if intent in (Intent.BUG_REPORT, Intent.FEEDBACK) and CREATE_GITHUB_ISSUE.name in offered:
@@ -105,9 +110,8 @@ class OfflinePlanner:
         ]
         if missing:
             return None, (
-                "To prepare your order I need " + ", ".join(missing) + " in one message, e.g. "
-                "'Order 2 bags of House Blend, whole bean. My name is Ada Lovelace, "
-                "ada@example.com'."
+                f"{ASK_FOR_ORDER_DETAILS} " + ", ".join(missing) + ", e.g. 'Order 2 bags of "
+                "House Blend, whole bean. My name is Ada Lovelace, ada@example.com'."
             )
         args = {
             "items": [
@@ -139,6 +143,11 @@ class OfflinePlanner:
                 f"{result.currency}.\nIt is not placed yet: please review it and press Confirm."
             )
         if isinstance(result, CreateGithubIssueResult):
+            if result.queued:
+                return (
+                    "Thank you! GitHub is unreachable at the moment, so your report is queued "
+                    "and will be filed for our web team as soon as it is back."
+                )
             if result.dry_run:
                 return (
                     "Thank you! I've recorded your report for our web team (GitHub is not "
@@ -172,3 +181,14 @@ class OfflinePlanner:
             where = " › ".join([passage.title, *passage.heading_path])
             parts.append(f"- **{where}**: {chosen} [{number}]")
         return "\n".join(parts)
+
+
+def _unfinished_order(state: TurnState) -> str | None:
+    """What the visitor asked to order, if our last answer asked them for missing details."""
+    history = state.messages[1:-1]  # without the system prompt and the message just sent
+    if len(history) < 2 or history[-1].get("role") != "assistant":
+        return None
+    if ASK_FOR_ORDER_DETAILS not in str(history[-1].get("content") or ""):
+        return None
+    earlier = history[-2]
+    return str(earlier.get("content") or "") if earlier.get("role") == "user" else None

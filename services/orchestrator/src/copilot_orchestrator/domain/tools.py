@@ -41,6 +41,8 @@ def build_request(spec: ToolSpec, state: TurnState, call: ToolCall) -> Message |
     }
     if spec.changes_state:
         fields["idempotency_key"] = idempotency_key(state, call)
+    if "session_id" in spec.request_model.model_fields:
+        fields["session_id"] = state.session_id
     return spec.request_model(**fields)
 
 

@@ -42,6 +42,7 @@ class TurnInput:
     conversation_id: str
     turn_id: str
     message: str
+    session_id: str | None = None
 
 
 def order_summary(order: CreateOrderResult) -> str:
@@ -74,6 +75,7 @@ class TurnRunner:
             conversation_id=turn.conversation_id,
             turn_id=turn.turn_id,
             user_message=turn.message,
+            session_id=turn.session_id,
             messages=[
                 {"role": "system", "content": SYSTEM_PROMPT},
                 *past,

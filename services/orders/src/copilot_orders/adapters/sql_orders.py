@@ -6,14 +6,18 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from copilot_contracts import subjects
+from copilot_contracts.orders import OrderPlaced
 from copilot_contracts.tools import CreateOrderRequest, CreateOrderResult, OrderLine
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from copilot_orders.adapters.tables import Base, OrderLineRow, OrderRow, ProductRow
+from copilot_orders.adapters.schema import migrate
+from copilot_orders.adapters.tables import OrderLineRow, OrderRow, OutboxRow, ProductRow
 from copilot_orders.domain.catalog import OrderRejected, Product
 from copilot_orders.domain.drafting import draft_order
+from copilot_orders.domain.lifecycle import Decision, OrderState, decide
 
 CURRENCY = "USD"
 
@@ -33,7 +37,7 @@ def _cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
-def _amount(cents: int) -> Decimal:
+def amount(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
@@ -41,22 +45,26 @@ def _request_hash(request: CreateOrderRequest) -> str:
     return hashlib.sha256(request.args.model_dump_json().encode()).hexdigest()
 
 
+def order_lines(row: OrderRow) -> list[OrderLine]:
+    return [
+        OrderLine(
+            sku=line.sku,
+            name=line.name,
+            quantity=line.quantity,
+            grind=line.grind,
+            unit_price=amount(line.unit_price_cents),
+            line_total=amount(line.line_total_cents),
+        )
+        for line in row.lines
+    ]
+
+
 def _to_result(row: OrderRow) -> CreateOrderResult:
     return CreateOrderResult(
         order_id=row.id,
         status=row.status,
-        lines=[
-            OrderLine(
-                sku=line.sku,
-                name=line.name,
-                quantity=line.quantity,
-                grind=line.grind,
-                unit_price=_amount(line.unit_price_cents),
-                line_total=_amount(line.line_total_cents),
-            )
-            for line in row.lines
-        ],
-        total=_amount(row.total_cents),
+        lines=order_lines(row),
+        total=amount(row.total_cents),
         currency=row.currency,
         expires_at=row.expires_at,
     )
@@ -69,8 +77,7 @@ class SqlOrders:
         self.confirmation_ttl = confirmation_ttl
 
     async def create_schema(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+        await migrate(self.engine)
 
     async def seed_catalog(self, products: list[Product]) -> None:
         """Add catalog products that are missing; existing rows (stock, prices) are kept."""
@@ -99,7 +106,7 @@ class SqlOrders:
                     name=r.name,
                     category=r.category,
                     description=r.description,
-                    price=_amount(r.price_cents),
+                    price=amount(r.price_cents),
                     stock=r.stock,
                     options=r.options,
                 )
@@ -135,6 +142,7 @@ class SqlOrders:
             total_cents=_cents(draft.total),
             currency=CURRENCY,
             conversation_id=request.conversation_id,
+            session_id=request.session_id,
             idempotency_key=request.idempotency_key,
             request_hash=_request_hash(request),
             created_at=now,
@@ -160,3 +168,59 @@ class SqlOrders:
                 return earlier
             raise
         return _to_result(row)
+
+    async def decide(
+        self, order_id: str, session_id: str, decision: Decision, now: datetime | None = None
+    ) -> CreateOrderResult:
+        """Confirm or cancel a pending order. A confirmation writes its OrderPlaced event to
+        the outbox in the same transaction, so the event is never lost nor sent for nothing."""
+        now = now or datetime.now(UTC)
+        async with self.sessions.begin() as session:
+            row = await session.get(OrderRow, order_id)
+            new_status = decide(None if row is None else _state(row), session_id, decision, now)
+            assert row is not None
+            # Only a still-pending order changes: of two decisions racing, one wins.
+            changed = await session.execute(
+                update(OrderRow)
+                .where(OrderRow.id == order_id, OrderRow.status == "pending_confirmation")
+                .values(status=new_status, decided_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if changed.rowcount != 1:  # type: ignore[attr-defined]
+                raise OrderRejected("already_decided", "This order was just decided elsewhere.")
+            result = _to_result(row).model_copy(update={"status": new_status})
+            if new_status == "confirmed":
+                session.add(_placed_event(row, result, now))
+            return result
+
+    async def expire_pending(self, now: datetime | None = None) -> int:
+        """Pending orders past their confirmation deadline become `expired`."""
+        async with self.sessions.begin() as session:
+            expired = await session.execute(
+                update(OrderRow)
+                .where(OrderRow.status == "pending_confirmation")
+                .where(OrderRow.expires_at <= (now or datetime.now(UTC)))
+                .values(status="expired")
+            )
+            return int(expired.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _state(row: OrderRow) -> OrderState:
+    return OrderState(row.id, row.status, row.session_id, row.expires_at)  # type: ignore[arg-type]
+
+
+def _placed_event(row: OrderRow, result: CreateOrderResult, now: datetime) -> OutboxRow:
+    event = OrderPlaced(
+        order_id=row.id,
+        conversation_id=row.conversation_id,
+        lines=result.lines,
+        total=result.total,
+        currency=row.currency,
+        created_at=now,
+    )
+    return OutboxRow(
+        id=event.id,
+        subject=subjects.ORDERS_ORDER_PLACED,
+        payload=event.model_dump_json(),
+        created_at=now,
+    )

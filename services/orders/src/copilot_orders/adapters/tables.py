@@ -55,7 +55,9 @@ class OrderRow(Base):
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     lines: Mapped[list["OrderLineRow"]] = relationship(
         back_populates="order",
         cascade="all, delete-orphan",
@@ -76,3 +78,16 @@ class OrderLineRow(Base):
     unit_price_cents: Mapped[int] = mapped_column(Integer)
     line_total_cents: Mapped[int] = mapped_column(Integer)
     order: Mapped[OrderRow] = relationship(back_populates="lines")
+
+
+class OutboxRow(Base):
+    """Events written in the same transaction as the change they report; a relay publishes
+    them to NATS and marks them sent, so no committed change goes unannounced."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)

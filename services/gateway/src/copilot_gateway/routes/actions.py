@@ -1,0 +1,77 @@
+"""The visitor's Confirm and Cancel on a prepared order: nothing changes without them."""
+
+import logging
+from typing import Annotated, Any, Literal
+
+from copilot_service_defaults.durable_requests import NoReplyError
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
+
+from copilot_gateway.adapters.bus import GatewayBus
+from copilot_gateway.domain.sessions import Session
+from copilot_gateway.errors import ApiError
+from copilot_gateway.routes.guards import SessionGuard
+from copilot_gateway.routes.schemas import ActionResult, ErrorBody
+
+log = logging.getLogger(__name__)
+
+ActionId = Annotated[str, Path(pattern=r"^EO-[0-9A-F]{8}$", description="The order number.")]
+_STATUS_BY_CODE = {
+    "action_not_found": 404,
+    "already_confirmed": 409,
+    "already_cancelled": 409,
+    "already_decided": 409,
+    "action_expired": 409,
+    "orders_unavailable": 503,
+}
+_MESSAGES = {
+    "confirmed": "Thank you! Order {order_id} is confirmed: {summary}.",
+    "cancelled": "Order {order_id} is cancelled; nothing will be charged or sent.",
+}
+
+
+def actions_router(bus: GatewayBus, guard: SessionGuard, timeout_s: float) -> APIRouter:
+    router = APIRouter(tags=["actions"])
+    errors: dict[int | str, dict[str, Any]] = {
+        s: {"model": ErrorBody} for s in (401, 404, 409, 503)
+    }
+
+    async def decide(
+        action_id: str, session: Session, decision: Literal["confirm", "cancel"]
+    ) -> JSONResponse:
+        try:
+            reply = await bus.decide_order(action_id, session.session_id, decision, timeout_s)
+        except NoReplyError:
+            # Stored in JetStream: it will be applied; the visitor may check again shortly.
+            body = {"action_id": action_id, "status": "processing", "message": "Processing…"}
+            return JSONResponse(body, status_code=202)
+        except Exception as exc:
+            log.warning("could not send a decision: %s", type(exc).__name__)
+            raise ApiError(503, "bus_unavailable", "Please try again in a moment.") from exc
+        if (error := reply.get("error")) is not None:
+            status = _STATUS_BY_CODE.get(error["code"], 500)
+            raise ApiError(status, error["code"], error["message"])
+        order = reply["result"]
+        summary = ", ".join(f"{line['quantity']} × {line['name']}" for line in order["lines"])
+        total = f"{order['total']} {order['currency']}"
+        message = _MESSAGES[order["status"]].format(
+            order_id=action_id, summary=f"{summary}, total {total}"
+        )
+        result = ActionResult(action_id=action_id, status=order["status"], message=message)
+        return JSONResponse(result.model_dump())
+
+    @router.post("/api/actions/{action_id}/confirm", response_model=ActionResult, responses=errors)
+    async def confirm(
+        action_id: ActionId, session: Annotated[Session, Depends(guard)]
+    ) -> JSONResponse:
+        """Place the prepared order: only the visitor session that prepared it may."""
+        return await decide(action_id, session, "confirm")
+
+    @router.post("/api/actions/{action_id}/cancel", response_model=ActionResult, responses=errors)
+    async def cancel(
+        action_id: ActionId, session: Annotated[Session, Depends(guard)]
+    ) -> JSONResponse:
+        """Drop the prepared order."""
+        return await decide(action_id, session, "cancel")
+
+    return router
