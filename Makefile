@@ -47,4 +47,5 @@ eval: install
 	$(UV) run --no-sync python bench/rag_eval.py
 
 bench: install
+	$(UV) run --no-sync python bench/orders_bench.py
 	$(UV) run --no-sync python bench/rag_bench.py

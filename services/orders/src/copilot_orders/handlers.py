@@ -35,14 +35,15 @@ UNAVAILABLE = ToolReply[CreateOrderResult].failed(
 )
 
 
-def build_router(orders: SqlOrders, relay: OutboxRelay) -> NatsRouter:
+def build_router(orders: SqlOrders, relay: OutboxRelay, workers: int = 4) -> NatsRouter:
     router = NatsRouter()
 
     @router.subscriber(
         subjects.TOOL_ORDERS_CREATE,
         stream=ACTIONS,
         durable="orders-create",
-        pull_sub=PullSub(batch_size=1, timeout=5.0),
+        pull_sub=PullSub(batch_size=workers, timeout=5.0),
+        max_workers=workers,
         ack_policy=AckPolicy.MANUAL,
         config=DURABLE,
     )
