@@ -123,7 +123,7 @@ def chat(
             if message is not None:
                 conversation.ask(message, decide)
                 return 0
-            for line in iter(lambda: input("you> ") if interactive else sys.stdin.readline(), ""):
+            while (line := _next_line(interactive)) is not None:
                 if line.strip():
                     conversation.ask(line.strip(), decide)
             return 0
@@ -138,3 +138,14 @@ def chat(
             file=sys.stderr,
         )
         return 2
+
+
+def _next_line(interactive: bool) -> str | None:
+    """The visitor's next message; None at the end of input (Ctrl-D)."""
+    if interactive:
+        try:
+            return input("you> ")
+        except EOFError:
+            return None
+    line = sys.stdin.readline()
+    return line if line else None

@@ -66,7 +66,15 @@ def build_app(settings: RagSettings) -> AsgiFastStream:
         try:
             if isinstance(base_embedder, OpenAIEmbedder):
                 await base_embedder.probe()
-            await reindexer.prepare()
+            try:
+                await reindexer.prepare()
+            except IndexMismatchError as mismatch:
+                if settings.qdrant_url:
+                    raise
+                # Local path mode: the index is this service's own copy of the docs, so it
+                # is rebuilt (sources added with `copilot ingest` must be ingested again).
+                log.warning("rebuilding the local docs index: %s", mismatch)
+                await reindexer.prepare(rebuild=True)
         except (IndexMismatchError, EmbeddingUnavailableError, *INDEX_FAILURES) as exc:
             # Not ready, and searches answer search_unavailable, until it is fixed: a
             # re-index (--rebuild for a model change), or the next start.

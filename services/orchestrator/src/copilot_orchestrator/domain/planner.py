@@ -109,9 +109,12 @@ class OfflinePlanner:
             if not value
         ]
         if missing:
+            needed = " and ".join(
+                [", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing
+            )
             return None, (
-                f"{ASK_FOR_ORDER_DETAILS} " + ", ".join(missing) + ", e.g. 'Order 2 bags of "
-                "House Blend, whole bean. My name is Ada Lovelace, ada@example.com'."
+                f"{ASK_FOR_ORDER_DETAILS} {needed}. For example: 'Order 2 bags of House Blend, "
+                "whole bean. My name is Ada Lovelace, ada@example.com'."
             )
         args = {
             "items": [
