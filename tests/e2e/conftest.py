@@ -44,9 +44,12 @@ class RunningSystem:
 def running_system(
     nats: NatsForTests, data_dir: Path, receiver: OtlpReceiver, **env: str
 ) -> Iterator[RunningSystem]:
+    ports = {name: free_port() for name in SERVICES}
     group = ServiceGroup(
         env={
             "NATS_URL": nats.url,
+            # The demo page is served by the gateway itself, from its own origin.
+            "ALLOWED_ORIGINS": f"http://127.0.0.1:{ports['gateway']}",
             "DATA_DIR": str(data_dir),
             "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
             "LLM_PROVIDER": "offline",
@@ -58,7 +61,7 @@ def running_system(
             **env,
         },
         cwd=str(data_dir),
-        ports={name: free_port() for name in SERVICES},
+        ports=ports,
     )
     try:
         group.start_all(deadline_s=90, log_dir=str(data_dir))

@@ -107,4 +107,4 @@ def test_demo_page_is_served(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200
     assert "Ember &amp; Oak" in page.text
-    assert "/api/chat" in page.text
+    assert 'src="/widget.js"' in page.text

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from copilot_contracts.envelope import Envelope, Message
+from copilot_contracts.envelope import Envelope, Message, new_id, utc_now
 
 
 class ChatTurnRequested(Envelope):
@@ -14,6 +14,9 @@ class ChatTurnRequested(Envelope):
     session_id: str
     message: str = Field(min_length=1, max_length=4000)
     deadline: datetime
+    consent: bool = Field(
+        default=False, description="The visitor agreed that the conversation may be kept."
+    )
 
 
 class ChatTurnCancelled(Envelope):
@@ -85,6 +88,17 @@ class TurnEventPublished(Envelope):
 
     seq: int = Field(ge=0)
     event: TurnEvent
+
+
+class ChatFeedbackGiven(Message):
+    """A visitor rated an answer."""
+
+    id: str = Field(default_factory=new_id)
+    created_at: datetime = Field(default_factory=utc_now)
+    session_id: str
+    turn_id: str
+    rating: Literal["up", "down"]
+    comment: str | None = None
 
 
 class ConversationRecord(Message):

@@ -5,6 +5,7 @@ ROOT = "copilot.v1"
 CHAT_TURN_REQUESTED = f"{ROOT}.chat.turn.requested"
 CHAT_TURN_CANCELLED = f"{ROOT}.chat.turn.cancelled"
 CHAT_TURN_EVENTS_WILDCARD = f"{ROOT}.chat.turn.*.events"
+CHAT_FEEDBACK_GIVEN = f"{ROOT}.chat.feedback.given"
 
 TOOL_RAG_SEARCH = f"{ROOT}.tool.rag.search"
 TOOL_ORDERS_CREATE = f"{ROOT}.tool.orders.create"

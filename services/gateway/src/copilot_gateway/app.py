@@ -17,9 +17,11 @@ from copilot_gateway.domain.sessions import SessionIssuer
 from copilot_gateway.errors import install_error_handlers
 from copilot_gateway.routes.actions import actions_router
 from copilot_gateway.routes.chat import chat_router
+from copilot_gateway.routes.feedback import feedback_router
 from copilot_gateway.routes.guards import SessionGuard
 from copilot_gateway.routes.pages import pages_router
 from copilot_gateway.routes.sessions import sessions_router
+from copilot_gateway.routes.widget_assets import widget_router
 from copilot_gateway.tracing import instrument
 
 
@@ -55,6 +57,8 @@ def build_app(settings: GatewaySettings) -> FastAPI:
     guard = SessionGuard(issuer)
     app.include_router(chat_router(bus, guard, settings.turn_timeout_s))
     app.include_router(actions_router(bus, guard, settings.action_timeout_s))
+    app.include_router(feedback_router(bus, guard))
+    app.include_router(widget_router())
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,

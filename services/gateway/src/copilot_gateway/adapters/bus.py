@@ -6,6 +6,7 @@ from typing import Any
 
 from copilot_contracts import subjects
 from copilot_contracts.chat import (
+    ChatFeedbackGiven,
     ChatTurnCancelled,
     ChatTurnRequested,
     ConversationRecord,
@@ -103,6 +104,9 @@ class GatewayBus:
             timeout_s=timeout_s,
         )
         return reply
+
+    async def record_feedback(self, event: ChatFeedbackGiven) -> None:
+        await self.broker.publish(event, subjects.CHAT_FEEDBACK_GIVEN)
 
     async def connected(self) -> bool:
         return bool(await asyncio.wait_for(self.broker.ping(timeout=2.0), 3.0))

@@ -22,6 +22,7 @@ class Session:
     session_id: str
     site_key: str
     expires_at: datetime
+    consent: bool = False
 
 
 class SessionIssuer:
@@ -30,12 +31,17 @@ class SessionIssuer:
         self._ttl = ttl
         self._site_keys = frozenset(site_keys)
 
-    def issue(self, site_key: str, now: datetime | None = None) -> tuple[Session, str]:
+    def issue(
+        self, site_key: str, now: datetime | None = None, consent: bool = False
+    ) -> tuple[Session, str]:
         if site_key not in self._site_keys:
             raise SessionError("unknown_site_key", "This site key is not known.")
         now = now or datetime.now(UTC)
         session = Session(
-            session_id=secrets.token_hex(16), site_key=site_key, expires_at=now + self._ttl
+            session_id=secrets.token_hex(16),
+            site_key=site_key,
+            expires_at=now + self._ttl,
+            consent=consent,
         )
         claims = {
             "sid": session.session_id,
@@ -43,6 +49,7 @@ class SessionIssuer:
             "aud": _AUDIENCE,
             "iat": int(now.timestamp()),
             "exp": int(session.expires_at.timestamp()),
+            "consent": consent,
         }
         return session, jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
 
@@ -65,4 +72,5 @@ class SessionIssuer:
             session_id=str(claims["sid"]),
             site_key=str(claims["site"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+            consent=bool(claims.get("consent", False)),
         )

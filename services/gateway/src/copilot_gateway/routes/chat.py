@@ -53,6 +53,7 @@ def chat_router(bus: GatewayBus, guard: SessionGuard, turn_timeout_s: float) -> 
                 conversation_id=conversation_id,
                 turn_id=new_id(),
                 session_id=session.session_id,
+                consent=session.consent,
                 message=body.message,
                 deadline=datetime.now(UTC) + timedelta(seconds=turn_timeout_s),
             )

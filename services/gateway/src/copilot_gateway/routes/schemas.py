@@ -1,6 +1,7 @@
 """Request and response bodies of the public HTTP API (strict: unknown fields are refused)."""
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -11,6 +12,9 @@ class StrictBody(BaseModel):
 
 class SessionRequest(StrictBody):
     site_key: str = Field(min_length=1, max_length=200)
+    consent: bool = Field(
+        default=False, description="The visitor agreed that the conversation may be kept."
+    )
 
 
 class SessionResponse(BaseModel):
@@ -29,6 +33,12 @@ class ChatRequest(StrictBody):
         if not message.strip():
             raise ValueError("the message is empty")
         return message.strip()
+
+
+class FeedbackRequest(StrictBody):
+    turn_id: str = Field(pattern=r"^[a-f0-9]{32}$")
+    rating: Literal["up", "down"]
+    comment: str | None = Field(default=None, max_length=1000)
 
 
 class ActionResult(BaseModel):

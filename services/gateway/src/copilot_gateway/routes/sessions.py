@@ -20,7 +20,7 @@ def sessions_router(issuer: SessionIssuer, allowed_origins: list[str]) -> APIRou
         if origin is not None and origin not in allowed_origins:
             raise ApiError(403, "origin_not_allowed", "This origin may not use the chat.")
         try:
-            session, token = issuer.issue(body.site_key)
+            session, token = issuer.issue(body.site_key, consent=body.consent)
         except SessionError as exc:
             raise ApiError(403, exc.code, exc.message) from exc
         return SessionResponse(

@@ -1,0 +1,45 @@
+"""Thumbs up or down on an answer: recorded as an event for the team's insights."""
+
+import logging
+from typing import Annotated
+
+from copilot_contracts.chat import ChatFeedbackGiven
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from copilot_gateway.adapters.bus import GatewayBus
+from copilot_gateway.domain.sessions import Session
+from copilot_gateway.errors import ApiError
+from copilot_gateway.routes.guards import SessionGuard, require_json
+from copilot_gateway.routes.schemas import ErrorBody, FeedbackRequest
+
+log = logging.getLogger(__name__)
+
+
+def feedback_router(bus: GatewayBus, guard: SessionGuard) -> APIRouter:
+    router = APIRouter(tags=["feedback"])
+
+    @router.post(
+        "/api/feedback",
+        status_code=202,
+        dependencies=[Depends(require_json)],
+        responses={s: {"model": ErrorBody} for s in (400, 401, 415, 422, 503)},
+    )
+    async def give_feedback(
+        body: FeedbackRequest, session: Annotated[Session, Depends(guard)]
+    ) -> JSONResponse:
+        """Rate one answer (its `turn_id` from the `meta` event), with an optional comment."""
+        event = ChatFeedbackGiven(
+            session_id=session.session_id,
+            turn_id=body.turn_id,
+            rating=body.rating,
+            comment=body.comment,
+        )
+        try:
+            await bus.record_feedback(event)
+        except Exception as exc:
+            log.warning("could not record feedback: %s", type(exc).__name__)
+            raise ApiError(503, "bus_unavailable", "Please try again in a moment.") from exc
+        return JSONResponse({"status": "recorded"}, status_code=202)
+
+    return router

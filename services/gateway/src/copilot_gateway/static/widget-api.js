@@ -1,0 +1,127 @@
+/* The widget's side of the gateway API: sessions that renew themselves, streamed turns,
+   order decisions and feedback. Errors come back as ChatError with a visitor-friendly text. */
+
+export class ChatError extends Error {
+  constructor(message, { retry = true, code = "" } = {}) {
+    super(message);
+    this.retry = retry;
+    this.code = code;
+  }
+}
+
+async function failure(response) {
+  const body = await response.json().catch(() => ({}));
+  const code = body.error?.code || "";
+  if (response.status === 429) {
+    const wait = Number(response.headers.get("Retry-After")) || 30;
+    return new ChatError(`You're sending messages quickly. Please wait ${wait} seconds.`, { code });
+  }
+  if (response.status >= 500) {
+    return new ChatError("Something went wrong on our side. Please try again.", { code });
+  }
+  return new ChatError(body.error?.message || "That did not work.", { retry: false, code });
+}
+
+export class Api {
+  constructor(config, state) {
+    this.base = config.api;
+    this.siteKey = config.siteKey;
+    this.state = state;
+  }
+
+  async fetch(path, options) {
+    try {
+      return await fetch(`${this.base}${path}`, options);
+    } catch {
+      throw new ChatError("Connection lost. Check your connection and try again.");
+    }
+  }
+
+  async session() {
+    const response = await this.fetch("/api/sessions", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ site_key: this.siteKey, consent: Boolean(this.state.consent) }),
+    });
+    if (!response.ok) throw await failure(response);
+    const created = await response.json();
+    this.state.token = created.token;
+    this.state.expiresAt = Date.parse(created.expires_at);
+    this.state.save();
+  }
+
+  async authorised(path, options = {}) {
+    if (!this.state.token || this.state.expiresAt - Date.now() < 30_000) await this.session();
+    for (let attempt = 0; ; attempt += 1) {
+      const headers = { ...(options.headers || {}), Authorization: `Bearer ${this.state.token}` };
+      const response = await this.fetch(path, { ...options, headers });
+      if (response.status !== 401 || attempt > 0) return response;
+      await this.session(); // expired or revoked: renew silently, once
+    }
+  }
+
+  async ask(message, onEvent) {
+    const body = { message };
+    if (this.state.conversationId) body.conversation_id = this.state.conversationId;
+    let response = await this.authorised("/api/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (response.status === 404 && body.conversation_id) {
+      // The conversation belonged to an older session: carry on in a new one.
+      this.state.conversationId = null;
+      return this.ask(message, onEvent);
+    }
+    if (!response.ok) throw await failure(response);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    let finished = false;
+    while (!finished) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch {
+        throw new ChatError("Connection lost while answering. Please try again.");
+      }
+      if (chunk.done) break;
+      buffer += chunk.value.replace(/\r\n/g, "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let type = "message";
+        let data = "";
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) type = line.slice(6).trim();
+          else if (line.startsWith("data:")) data += line.slice(5).trim();
+        }
+        if (!data) continue;
+        const event = JSON.parse(data);
+        if (type === "meta") {
+          this.state.conversationId = event.conversation_id;
+          this.state.save();
+        }
+        onEvent(type, event);
+        finished = type === "done" || type === "error";
+      }
+    }
+    if (!finished) throw new ChatError("The answer was cut off. Please try again.");
+  }
+
+  async decide(actionId, decision) {
+    const response = await this.authorised(
+      `/api/actions/${encodeURIComponent(actionId)}/${decision}`, { method: "POST" });
+    if (!response.ok) throw await failure(response);
+    return response.json();
+  }
+
+  async feedback(turnId, rating) {
+    const response = await this.authorised("/api/feedback", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ turn_id: turnId, rating }),
+    });
+    if (!response.ok) throw await failure(response);
+  }
+}

@@ -1,0 +1,166 @@
+"""The widget in a real browser (Debian's Chromium), on the demo page of a running system."""
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.e2e.conftest import RunningSystem
+from tests.e2e.widget_browser import ARTIFACTS, Widget, axe_script, browser
+
+__all__ = ["axe_script", "browser"]  # fixtures
+
+
+@pytest.fixture
+def page(browser: Browser, system: RunningSystem) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    opened = context.new_page()
+    opened.goto(system.gateway_url)
+    yield opened
+    context.close()
+
+
+def test_a_docs_question_streams_an_answer_with_a_citation_link(page: Page) -> None:
+    widget = Widget(page)
+    started = time.perf_counter()
+    widget.open()
+    interactive_ms = (time.perf_counter() - started) * 1000
+    answer = widget.ask("How should I store my coffee beans?")
+    assert "Offline assistant" in answer.inner_text()
+    link = answer.locator(".sources a").first
+    assert "storing-coffee-beans" in (link.get_attribute("href") or "")
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "widget-timings.json").write_text(
+        json.dumps({"click_to_interactive_ms": interactive_ms})
+    )
+
+
+def test_the_order_flow_ends_with_the_order_number(page: Page) -> None:
+    widget = Widget(page)
+    widget.open()
+    widget.ask("I'd like two bags of the house blend")
+    widget.ask("I'm Ada Lovelace, ada@example.com")
+    card = widget.panel.locator(".card")
+    card.get_by_role("button", name="Confirm order").click()
+    outcome = card.locator(".status")
+    outcome.filter(has_text="is confirmed").wait_for(timeout=20_000)
+    assert "EO-" in outcome.inner_text()
+
+
+def test_keyboard_only_and_escape_returns_focus_to_the_launcher(page: Page) -> None:
+    widget = Widget(page)
+    for _ in range(10):  # past the page's own links to the launcher
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement?.tagName") == "COFFEE-COPILOT":
+            break
+    page.keyboard.press("Enter")
+    widget.input.wait_for(state="visible")
+    assert widget.input.evaluate("el => el.getRootNode().activeElement === el")
+    page.keyboard.type("What grind for French press?")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('coffee-copilot').shadowRoot"
+        ".querySelectorAll('.message.assistant:not([aria-busy])').length >= 2"
+    )
+    for _ in range(15):  # the focus stays inside the open dialog
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement?.tagName") == "COFFEE-COPILOT"
+    page.keyboard.press("Escape")
+    assert widget.panel.is_hidden()
+    assert widget.launcher.evaluate("el => el.getRootNode().activeElement === el")
+    assert widget.launcher.get_attribute("aria-expanded") == "false"
+
+
+def test_axe_finds_no_serious_violations_open_or_closed(page: Page, axe_script: Path) -> None:
+    widget = Widget(page)
+    page.add_script_tag(path=str(axe_script))
+    check = (
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id + ': ' + v.help)"
+    )
+    assert page.evaluate(check) == []
+    widget.open()
+    widget.ask("Do you ship internationally?")
+    assert page.evaluate(check) == []
+
+
+def test_on_a_phone_the_launcher_leaves_the_call_to_action_free(
+    browser: Browser, system: RunningSystem
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, is_mobile=True, reduced_motion="reduce"
+    )
+    phone = context.new_page()
+    phone.goto(system.gateway_url)
+    widget = Widget(phone)
+    widget.launcher.wait_for()
+    cta = phone.locator("#shop-now").bounding_box()
+    launcher = widget.launcher.bounding_box()
+    assert cta and launcher
+    overlap_x = min(cta["x"] + cta["width"], launcher["x"] + launcher["width"]) - max(
+        cta["x"], launcher["x"]
+    )
+    overlap_y = min(cta["y"] + cta["height"], launcher["y"] + launcher["height"]) - max(
+        cta["y"], launcher["y"]
+    )
+    assert overlap_x <= 0 or overlap_y <= 0, "the launcher covers the call to action"
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "mobile-closed.png"))
+    widget.open()
+    panel = widget.panel.bounding_box()
+    assert panel and panel["width"] == 375, "a full-screen sheet on a phone"
+    assert phone.evaluate("document.documentElement.style.overflow") == "hidden"
+    phone.screenshot(path=str(ARTIFACTS / "mobile-open.png"))
+    context.close()
+
+
+HOSTILE = [
+    '<img src=x onerror="window.__xss=1">',
+    "[click me](javascript:window.__xss=1)",
+    "<script>window.__xss=1</script>",
+    '**bold** <a href="javascript:window.__xss=1">x</a>',
+]
+
+
+def test_hostile_text_renders_as_text(page: Page, system: RunningSystem) -> None:
+    rendered = page.evaluate(
+        """async (payloads) => {
+          const { renderMarkdown } = await import('/widget-markdown.js');
+          const box = document.createElement('div');
+          for (const p of payloads) box.append(renderMarkdown(p));
+          document.body.append(box);
+          await new Promise(r => setTimeout(r, 100));
+          return { images: box.querySelectorAll('img, script').length,
+                   links: [...box.querySelectorAll('a')].map(a => a.href),
+                   text: box.textContent, xss: window.__xss === 1 };
+        }""",
+        HOSTILE,
+    )
+    assert rendered["images"] == 0 and rendered["xss"] is False
+    assert all(not link.startswith("javascript:") for link in rendered["links"])
+    assert "<img src=x" in rendered["text"]
+    widget = Widget(page)
+    widget.open()
+    widget.ask(HOSTILE[0])
+    visitor = widget.panel.locator(".message.visitor").last
+    assert visitor.inner_text() == HOSTILE[0]
+    assert page.evaluate("window.__xss === 1") is False
+
+
+def test_host_page_css_does_not_reach_the_widget(page: Page) -> None:
+    widget = Widget(page)
+    widget.open()
+    normal = widget.panel.evaluate(
+        "el => [el.getBoundingClientRect().width, getComputedStyle(el).fontSize]"
+    )
+    widget.panel.get_by_role("button", name="Close chat").click()
+    page.add_style_tag(content="* { all: unset !important; } html { font-size: 40px !important; }")
+    widget.launcher.click()
+    hostile = widget.panel.evaluate(
+        "el => [el.getBoundingClientRect().width, getComputedStyle(el).fontSize]"
+    )
+    assert hostile == normal
