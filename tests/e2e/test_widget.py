@@ -164,3 +164,17 @@ def test_host_page_css_does_not_reach_the_widget(page: Page) -> None:
         "el => [el.getBoundingClientRect().width, getComputedStyle(el).fontSize]"
     )
     assert hostile == normal
+
+
+def test_the_conversation_survives_a_page_load_and_new_chat_resets_it(page: Page) -> None:
+    widget = Widget(page)
+    widget.open()
+    widget.ask("What are your café opening hours?")
+    page.reload()
+    widget.open()
+    visitor = widget.panel.locator(".message.visitor")
+    assert visitor.count() == 1 and "opening hours" in visitor.first.inner_text()
+    assert widget.panel.locator(".message.assistant").count() == 2
+    widget.panel.get_by_role("button", name="New chat").click()
+    assert visitor.count() == 0
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('coffee-copilot')).transcript") == []

@@ -19,6 +19,7 @@ from copilot_gateway.routes.actions import actions_router
 from copilot_gateway.routes.chat import chat_router
 from copilot_gateway.routes.feedback import feedback_router
 from copilot_gateway.routes.guards import SessionGuard
+from copilot_gateway.routes.openai_compat import openai_router
 from copilot_gateway.routes.pages import pages_router
 from copilot_gateway.routes.sessions import sessions_router
 from copilot_gateway.routes.widget_assets import widget_router
@@ -58,6 +59,7 @@ def build_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(chat_router(bus, guard, settings.turn_timeout_s))
     app.include_router(actions_router(bus, guard, settings.action_timeout_s))
     app.include_router(feedback_router(bus, guard))
+    app.include_router(openai_router(bus, guard, settings.turn_timeout_s))
     app.include_router(widget_router())
     app.add_middleware(
         CORSMiddleware,

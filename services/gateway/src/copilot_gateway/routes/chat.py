@@ -1,19 +1,16 @@
 import logging
-from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from copilot_contracts.chat import ChatTurnRequested
-from copilot_contracts.envelope import new_id
 from copilot_service_defaults.telemetry import current_trace_id
 from fastapi import APIRouter, Depends
 from sse_starlette import EventSourceResponse
 
 from copilot_gateway.adapters.bus import GatewayBus
 from copilot_gateway.domain.sessions import Session
-from copilot_gateway.errors import ApiError
 from copilot_gateway.relay import relay_turn
 from copilot_gateway.routes.guards import SessionGuard, require_json
 from copilot_gateway.routes.schemas import ChatRequest, ErrorBody
+from copilot_gateway.turns import start_turn
 
 log = logging.getLogger(__name__)
 
@@ -41,34 +38,9 @@ def chat_router(bus: GatewayBus, guard: SessionGuard, turn_timeout_s: float) -> 
         body: ChatRequest, session: Annotated[Session, Depends(guard)]
     ) -> EventSourceResponse:
         """Send the visitor's message; the answer streams back as Server-Sent Events."""
-        conversation_id = body.conversation_id or new_id()
-        try:
-            if body.conversation_id:
-                record = await bus.conversation(body.conversation_id)
-                if record is None or record.session_id != session.session_id:
-                    raise ApiError(404, "conversation_not_found", "No such conversation.")
-            else:
-                await bus.start_conversation(conversation_id, session.session_id)
-            turn = ChatTurnRequested(
-                conversation_id=conversation_id,
-                turn_id=new_id(),
-                session_id=session.session_id,
-                consent=session.consent,
-                message=body.message,
-                deadline=datetime.now(UTC) + timedelta(seconds=turn_timeout_s),
-            )
-            events = await bus.follow(turn.turn_id)
-        except ApiError:
-            raise
-        except Exception as exc:
-            log.warning("bus unavailable: %s", type(exc).__name__)
-            raise ApiError(503, "bus_unavailable", "The chat is unavailable; try again.") from exc
-        try:
-            await bus.publish_turn(turn)
-        except Exception as exc:
-            await events.close()
-            log.warning("could not publish a turn: %s", type(exc).__name__)
-            raise ApiError(503, "bus_unavailable", "The chat is unavailable; try again.") from exc
+        turn, events = await start_turn(
+            bus, session, body.message, body.conversation_id, turn_timeout_s
+        )
         return EventSourceResponse(
             relay_turn(bus, events, turn, current_trace_id()),
             ping=15,

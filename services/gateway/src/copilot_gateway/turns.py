@@ -1,0 +1,98 @@
+"""Starting a chat turn on the bus and following its events: shared by every chat API."""
+
+import logging
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime, timedelta
+
+import anyio
+from copilot_contracts.chat import (
+    TERMINAL_EVENT_TYPES,
+    ChatTurnRequested,
+    ErrorEvent,
+    MetaEvent,
+    TurnEvent,
+)
+from copilot_contracts.envelope import new_id
+
+from copilot_gateway.adapters.bus import GatewayBus, TurnEvents
+from copilot_gateway.domain.sessions import Session
+from copilot_gateway.errors import ApiError
+
+log = logging.getLogger(__name__)
+UNAVAILABLE = "The chat is unavailable; try again."
+
+
+async def start_turn(
+    bus: GatewayBus,
+    session: Session,
+    message: str,
+    conversation_id: str | None,
+    timeout_s: float,
+) -> tuple[ChatTurnRequested, TurnEvents]:
+    """Check or open the conversation, subscribe to the turn's events, then publish it."""
+    try:
+        if conversation_id:
+            record = await bus.conversation(conversation_id)
+            if record is None or record.session_id != session.session_id:
+                raise ApiError(404, "conversation_not_found", "No such conversation.")
+        else:
+            conversation_id = new_id()
+            await bus.start_conversation(conversation_id, session.session_id)
+        turn = ChatTurnRequested(
+            conversation_id=conversation_id,
+            turn_id=new_id(),
+            session_id=session.session_id,
+            consent=session.consent,
+            message=message,
+            deadline=datetime.now(UTC) + timedelta(seconds=timeout_s),
+        )
+        events = await bus.follow(turn.turn_id)
+    except ApiError:
+        raise
+    except Exception as exc:
+        log.warning("bus unavailable: %s", type(exc).__name__)
+        raise ApiError(503, "bus_unavailable", UNAVAILABLE) from exc
+    try:
+        await bus.publish_turn(turn)
+    except Exception as exc:
+        await events.close()
+        log.warning("could not publish a turn: %s", type(exc).__name__)
+        raise ApiError(503, "bus_unavailable", UNAVAILABLE) from exc
+    return turn, events
+
+
+async def follow_turn(
+    bus: GatewayBus, events: TurnEvents, turn: ChatTurnRequested, trace_id: str
+) -> AsyncGenerator[TurnEvent, None]:
+    """`meta`, then the turn's events until it ends; a caller who leaves early (even before
+    the first event) cancels the turn.
+
+    `events` is subscribed before the turn is published, so no early event is missed."""
+    finished = False
+    reason = "client_disconnected"
+    try:
+        yield MetaEvent(
+            conversation_id=turn.conversation_id, turn_id=turn.turn_id, trace_id=trace_id
+        )
+        last_seq = 0
+        while True:
+            remaining = (turn.deadline - datetime.now(UTC)).total_seconds()
+            published = await events.next(wait_s=remaining) if remaining > 0 else None
+            if published is None:
+                reason = "timeout"
+                yield ErrorEvent(code="timeout", message="No answer arrived in time.")
+                return
+            if published.seq <= last_seq:
+                continue  # a repeat after redelivery
+            last_seq = published.seq
+            yield published.event
+            if published.event.type in TERMINAL_EVENT_TYPES:
+                finished = True
+                return
+    finally:
+        # Runs when the caller disconnects too: the stream is cancelled, so shield the cleanup.
+        with anyio.CancelScope(shield=True):
+            await events.close()
+            if not finished:
+                log.info("turn cancelled before it ended: %s", reason)
+                await bus.cancel_turn(turn, reason=reason)
