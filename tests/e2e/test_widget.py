@@ -178,3 +178,24 @@ def test_the_conversation_survives_a_page_load_and_new_chat_resets_it(page: Page
     widget.panel.get_by_role("button", name="New chat").click()
     assert visitor.count() == 0
     assert page.evaluate("JSON.parse(sessionStorage.getItem('coffee-copilot')).transcript") == []
+
+
+def test_a_message_sent_offline_goes_out_when_the_connection_returns(page: Page) -> None:
+    widget = Widget(page)
+    widget.open()
+    widget.ask("Hello")  # the session exists before the connection drops
+    page.context.set_offline(True)
+    widget.input.fill("Do you ship to Canada?")
+    widget.input.press("Enter")
+    alert = widget.panel.get_by_role("alert")
+    alert.wait_for()
+    assert "Connection lost" in alert.inner_text()
+    page.context.set_offline(False)
+    page.wait_for_function(
+        "() => [...document.querySelector('coffee-copilot').shadowRoot"
+        ".querySelectorAll('.message.assistant:not([aria-busy])')]"
+        ".some(a => a.textContent.includes('Offline assistant') && a !== null)"
+        " && !document.querySelector('coffee-copilot').shadowRoot.querySelector('[role=alert]')",
+        timeout=30_000,
+    )
+    assert widget.panel.locator(".message.visitor").count() == 2, "the retry is not shown twice"

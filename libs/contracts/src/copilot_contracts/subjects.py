@@ -24,6 +24,7 @@ ORDER_EVENTS_STREAM = "COPILOT_ORDER_EVENTS"
 
 CONVERSATIONS_BUCKET = "copilot_conversations"
 HISTORY_BUCKET = "copilot_history"
+WORKING_HISTORY_BUCKET = "copilot_history_working"
 
 
 def _token(value: str, what: str) -> str:

@@ -35,24 +35,32 @@ def build_model(settings: OrchestratorSettings) -> ChatModel:
     return OpenAIChatModel(client, settings.openai_model)
 
 
-class _LazyHistory:
-    """The KV bucket exists only once the broker is connected."""
+class _ConsentAwareHistory:
+    """Two KV buckets: visitors who agreed to keep their conversation get it kept for
+    CONVERSATION_TTL_S; for the others it is only working memory, gone after
+    WORKING_HISTORY_TTL_S. Both exist only once the broker is connected."""
 
     def __init__(self) -> None:
-        self.store: KvHistory | None = None
+        self.kept: KvHistory | None = None
+        self.working: KvHistory | None = None
 
-    async def load(self, conversation_id: str) -> list[dict[str, str]]:
-        assert self.store is not None
-        return await self.store.load(conversation_id)
+    def _store(self, kept: bool) -> KvHistory:
+        store = self.kept if kept else self.working
+        assert store is not None
+        return store
 
-    async def append(self, conversation_id: str, messages: list[dict[str, str]]) -> None:
-        assert self.store is not None
-        await self.store.append(conversation_id, messages)
+    async def load(self, conversation_id: str, kept: bool) -> list[dict[str, str]]:
+        return await self._store(kept).load(conversation_id)
+
+    async def append(
+        self, conversation_id: str, messages: list[dict[str, str]], kept: bool
+    ) -> None:
+        await self._store(kept).append(conversation_id, messages)
 
 
 def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
     broker, _ = service_broker("orchestrator", settings)
-    history = _LazyHistory()
+    history = _ConsentAwareHistory()
     runner = TurnRunner(
         model=build_model(settings),
         transport=NatsToolTransport(broker, settings.tool_timeout_s, settings.action_timeout_s),
@@ -68,8 +76,14 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
             await ensure_stream(
                 broker.connection.jetstream(), stream, settings.nats_stream_replicas
             )
-        history.store = KvHistory(
+        history.kept = KvHistory(
             await broker.key_value(subjects.HISTORY_BUCKET, ttl=settings.conversation_ttl_s),
+            settings.history_max_messages,
+        )
+        history.working = KvHistory(
+            await broker.key_value(
+                subjects.WORKING_HISTORY_BUCKET, ttl=settings.working_history_ttl_s
+            ),
             settings.history_max_messages,
         )
         log.info("orchestrator ready with %s", runner.model.name)

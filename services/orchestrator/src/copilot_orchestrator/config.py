@@ -25,6 +25,7 @@ class OrchestratorSettings(ServiceSettings):
     turn_workers: int = Field(default=32, ge=1, le=1000)
     history_max_messages: int = Field(default=20, ge=2, le=200)
     conversation_ttl_s: int = Field(default=86_400, ge=60)
+    working_history_ttl_s: int = Field(default=3_600, ge=60)
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
     enable_rag: bool = True
     enable_order_tool: bool = True

@@ -27,7 +27,9 @@ class TurnCoordinator:
             return
         work = asyncio.create_task(
             self.runner.run(
-                TurnInput(turn.conversation_id, turn.turn_id, turn.message, turn.session_id),
+                TurnInput(
+                    turn.conversation_id, turn.turn_id, turn.message, turn.session_id, turn.consent
+                ),
                 events,
             )
         )

@@ -24,12 +24,17 @@ class RecordingSink:
 class MemoryHistory:
     def __init__(self) -> None:
         self.by_conversation: dict[str, list[dict[str, str]]] = {}
+        self.kept: set[str] = set()
 
-    async def load(self, conversation_id: str) -> list[dict[str, str]]:
+    async def load(self, conversation_id: str, kept: bool) -> list[dict[str, str]]:
         return list(self.by_conversation.get(conversation_id, []))
 
-    async def append(self, conversation_id: str, messages: list[dict[str, str]]) -> None:
+    async def append(
+        self, conversation_id: str, messages: list[dict[str, str]], kept: bool
+    ) -> None:
         self.by_conversation.setdefault(conversation_id, []).extend(messages)
+        if kept:
+            self.kept.add(conversation_id)
 
 
 class ScriptedTransport:

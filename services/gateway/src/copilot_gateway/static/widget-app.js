@@ -157,14 +157,16 @@ class Chat {
     return list;
   }
 
-  async submit(message = this.input.value.trim()) {
+  async submit(message = this.input.value.trim(), again = false) {
     if (!message || this.busy) return;
     this.busy = true;
     this.send.disabled = true;
-    this.input.value = "";
     this.notice.hidden = true;
-    this.log.append(this.bubble("visitor", message));
-    this.state.transcript.push({ role: "visitor", text: message });
+    if (!again) { // a retry sends the message already shown
+      this.input.value = "";
+      this.log.append(this.bubble("visitor", message));
+      this.state.transcript.push({ role: "visitor", text: message });
+    }
     const answer = this.bubble("assistant", "");
     const status = element("p", { class: "status typing", "aria-label": "The assistant is typing" });
     answer.setAttribute("aria-busy", "true");
@@ -176,7 +178,7 @@ class Chat {
       this.state.transcript.push({ role: "assistant", text: turn.text, citations: turn.citations });
       if (turn.turnId && turn.text) answer.append(this.feedback(turn.turnId));
     } catch (error) {
-      this.showError(error, () => { answer.remove(); this.submit(message); });
+      this.showError(error, () => { answer.remove(); this.submit(message, true); });
       if (!turn.text) answer.remove();
     } finally {
       status.remove();
@@ -258,8 +260,11 @@ class Chat {
     const box = element("div", { class: "error", role: "alert" }, error.message || "Something went wrong.");
     if (error.retry !== false) {
       const again = element("button", { type: "button", class: "retry" }, "Retry");
-      again.addEventListener("click", () => { box.remove(); retry(); });
+      const once = () => { window.removeEventListener("online", once); box.remove(); retry(); };
+      again.addEventListener("click", once);
       box.append(" ", again);
+      // Offline: send again by itself as soon as the connection is back.
+      if (!navigator.onLine) window.addEventListener("online", once);
     }
     this.log.append(box);
   }

@@ -32,9 +32,13 @@ class EventSink(Protocol):
 
 
 class History(Protocol):
-    async def load(self, conversation_id: str) -> list[dict[str, str]]: ...
+    """A conversation's past turns; `kept` says the visitor agreed to keep it."""
 
-    async def append(self, conversation_id: str, messages: list[dict[str, str]]) -> None: ...
+    async def load(self, conversation_id: str, kept: bool) -> list[dict[str, str]]: ...
+
+    async def append(
+        self, conversation_id: str, messages: list[dict[str, str]], kept: bool
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class TurnInput:
     turn_id: str
     message: str
     session_id: str | None = None
+    consent: bool = False
 
 
 def order_summary(order: CreateOrderResult) -> str:
@@ -70,7 +75,7 @@ class TurnRunner:
         self.max_tool_rounds = max_tool_rounds
 
     async def run(self, turn: TurnInput, sink: EventSink) -> None:
-        past = await self.history.load(turn.conversation_id)
+        past = await self.history.load(turn.conversation_id, turn.consent)
         state = TurnState(
             conversation_id=turn.conversation_id,
             turn_id=turn.turn_id,
@@ -166,5 +171,6 @@ class TurnRunner:
         await self.history.append(
             turn.conversation_id,
             [{"role": "user", "content": turn.message}, {"role": "assistant", "content": answer}],
+            turn.consent,
         )
         await sink.emit(DoneEvent(usage=usage))

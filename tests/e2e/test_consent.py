@@ -1,0 +1,44 @@
+"""Consent decides how long a conversation is kept: a day with it, an hour of working
+memory without it."""
+
+import asyncio
+
+import httpx
+import nats
+import pytest
+from copilot_contracts import subjects
+from nats.js.errors import KeyNotFoundError
+
+from tests.e2e.conftest import RunningSystem
+
+
+async def _stored_in(nats_url: str, conversation_id: str) -> set[str]:
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    found = set()
+    for bucket in (subjects.HISTORY_BUCKET, subjects.WORKING_HISTORY_BUCKET):
+        kv = await js.key_value(bucket)
+        try:
+            await kv.get(conversation_id)
+            found.add(bucket)
+        except KeyNotFoundError:
+            pass
+    await nc.close()
+    return found
+
+
+@pytest.mark.parametrize(
+    ("consent", "bucket"),
+    [(False, subjects.WORKING_HISTORY_BUCKET), (True, subjects.HISTORY_BUCKET)],
+)
+def test_the_conversation_is_kept_only_with_consent(
+    system: RunningSystem, consent: bool, bucket: str
+) -> None:
+    with httpx.Client(base_url=system.gateway_url, timeout=30) as client:
+        created = client.post(
+            "/api/sessions", json={"site_key": "demo-site-key", "consent": consent}
+        )
+        token = created.json()["token"]
+        _, events = system.ask(client, token, "What is your returns policy?")
+    conversation_id = str(events[0][1]["conversation_id"])
+    assert asyncio.run(_stored_in(system.nats.url, conversation_id)) == {bucket}
