@@ -33,6 +33,13 @@ def test_a_docs_question_streams_an_answer_with_a_citation_link(page: Page) -> N
     link = answer.locator(".sources a").first
     assert "storing-coffee-beans" in (link.get_attribute("href") or "")
     assert link.get_attribute("rel") == "noopener noreferrer"
+    thumbs_up = answer.get_by_role("group", name="Was this helpful?").get_by_role(
+        "button", name="Yes"
+    )
+    with page.expect_response("**/api/feedback") as feedback:
+        thumbs_up.click()
+    assert feedback.value.status == 202
+    assert thumbs_up.get_attribute("aria-pressed") == "true"
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "widget-timings.json").write_text(
         json.dumps({"click_to_interactive_ms": interactive_ms})

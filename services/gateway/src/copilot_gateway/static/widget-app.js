@@ -80,7 +80,7 @@ class Chat {
     this.log.append(this.bubble("assistant", this.config.greeting));
     this.form = element("form");
     this.input = element("textarea", { id: "cc-input", rows: "1", maxlength: "4000",
-      placeholder: "Ask about coffee, orders, shipping…" });
+      placeholder: "Type your question…" });
     this.send = element("button", { type: "submit" }, "Send");
     this.form.append(element("label", { for: "cc-input" }, "Your message"), this.input, this.send);
     this.form.addEventListener("submit", (event) => { event.preventDefault(); this.submit(); });
@@ -245,8 +245,9 @@ class Chat {
 
   feedback(turnId) {
     const group = element("div", { class: "feedback", role: "group", "aria-label": "Was this helpful?" });
-    for (const [label, rating, symbol] of [["Helpful", "up", "👍"], ["Not helpful", "down", "👎"]]) {
-      const button = element("button", { type: "button", "aria-label": label, "aria-pressed": "false" }, symbol);
+    group.append(element("span", { "aria-hidden": "true" }, "Helpful?"));
+    for (const [rating, text] of [["up", "Yes"], ["down", "No"]]) {
+      const button = element("button", { type: "button", "aria-pressed": "false" }, text);
       button.addEventListener("click", async () => {
         for (const b of group.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b === button));
         try { await this.api.feedback(turnId, rating); } catch { /* feedback is best effort */ }

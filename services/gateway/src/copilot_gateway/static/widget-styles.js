@@ -32,7 +32,8 @@ header button { background: transparent; color: #fff; border: 1px solid rgba(255
 .card button, .retry, form button { border: 0; border-radius: 8px; padding: 7px 12px; font: inherit;
   cursor: pointer; background: var(--cc-brand); color: #fff; }
 .card button.secondary, .feedback button { background: #fff; color: #3b2417; border: 1px solid #8a6d58; }
-.feedback button { padding: 2px 8px; border-radius: 6px; font-size: 14px; cursor: pointer; }
+.feedback { align-items: center; font-size: 13px; color: #5c4738; }
+.feedback button { padding: 2px 8px; border-radius: 6px; font-size: 13px; cursor: pointer; }
 .feedback button[aria-pressed="true"] { background: #3b2417; color: #fff; }
 .error { color: #9b1c0c; font-size: 14px; margin: 6px 0; }
 form { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #e2d6ca; }
