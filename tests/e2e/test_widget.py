@@ -206,3 +206,27 @@ def test_a_message_sent_offline_goes_out_when_the_connection_returns(page: Page)
         timeout=30_000,
     )
     assert widget.panel.locator(".message.visitor").count() == 2, "the retry is not shown twice"
+
+
+def test_rate_limits_and_expired_sessions_are_handled_for_the_visitor(page: Page) -> None:
+    widget = Widget(page)
+    widget.open()
+    widget.ask("Hello")
+    limited = {"error": {"code": "rate_limited", "message": "Too many requests."}}
+    page.route(
+        "**/api/chat",
+        lambda route: route.fulfill(status=429, json=limited, headers={"Retry-After": "12"}),
+        times=1,
+    )
+    widget.input.fill("Do you roast decaf?")
+    widget.input.press("Enter")
+    alert = widget.panel.get_by_role("alert")
+    alert.wait_for()
+    assert "Please wait 12 seconds" in alert.inner_text()
+
+    expired = {"error": {"code": "token_expired", "message": "The session has expired."}}
+    page.route("**/api/chat", lambda route: route.fulfill(status=401, json=expired), times=1)
+    with page.expect_response("**/api/sessions") as renewed:
+        widget.ask("What grind for AeroPress?")
+    assert renewed.value.status == 201, "a new session, without bothering the visitor"
+    assert "Offline assistant" in widget.panel.locator(".message.assistant").last.inner_text()
