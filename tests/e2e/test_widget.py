@@ -226,7 +226,17 @@ def test_rate_limits_and_expired_sessions_are_handled_for_the_visitor(page: Page
 
     expired = {"error": {"code": "token_expired", "message": "The session has expired."}}
     page.route("**/api/chat", lambda route: route.fulfill(status=401, json=expired), times=1)
-    with page.expect_response("**/api/sessions") as renewed:
+    session_before = page.evaluate("JSON.parse(sessionStorage.getItem('coffee-copilot')).token")
+    with page.expect_response("**/api/sessions/refresh") as renewed:
         widget.ask("What grind for AeroPress?")
-    assert renewed.value.status == 201, "a new session, without bothering the visitor"
+    assert renewed.value.status == 200, "the same session renewed, without bothering anyone"
+    assert renewed.value.json()["session_id"] in _session_ids(session_before)
     assert "Offline assistant" in widget.panel.locator(".message.assistant").last.inner_text()
+
+
+def _session_ids(token: str) -> set[str]:
+    import base64
+
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return {claims["sid"]}

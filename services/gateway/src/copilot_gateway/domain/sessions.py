@@ -37,8 +37,20 @@ class SessionIssuer:
         if site_key not in self._site_keys:
             raise SessionError("unknown_site_key", "This site key is not known.")
         now = now or datetime.now(UTC)
+        return self._sign(secrets.token_hex(16), site_key, consent, now)
+
+    def refresh(self, token: str, now: datetime | None = None) -> tuple[Session, str]:
+        """The same session with a new expiry, from a token that is valid or expired lately
+        (within one session lifetime): a visitor's orders and conversations stay theirs."""
+        now = now or datetime.now(UTC)
+        session = self.verify(token, leeway=self._ttl)
+        return self._sign(session.session_id, session.site_key, session.consent, now)
+
+    def _sign(
+        self, session_id: str, site_key: str, consent: bool, now: datetime
+    ) -> tuple[Session, str]:
         session = Session(
-            session_id=secrets.token_hex(16),
+            session_id=session_id,
             site_key=site_key,
             expires_at=now + self._ttl,
             consent=consent,
@@ -53,13 +65,14 @@ class SessionIssuer:
         }
         return session, jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
 
-    def verify(self, token: str) -> Session:
+    def verify(self, token: str, leeway: timedelta = timedelta(0)) -> Session:
         try:
             claims = jwt.decode(
                 token,
                 self._secret,
                 algorithms=[_ALGORITHM],
                 audience=_AUDIENCE,
+                leeway=leeway,
                 options={"require": ["exp", "sid", "site", "aud"]},
             )
         except jwt.ExpiredSignatureError as exc:

@@ -6,7 +6,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from copilot_gateway.domain.sessions import Session, SessionError, SessionIssuer
 from copilot_gateway.errors import ApiError
 
-_bearer = HTTPBearer(auto_error=False)
+bearer_token = HTTPBearer(auto_error=False)
 
 
 async def require_json(request: Request) -> None:
@@ -20,7 +20,7 @@ class SessionGuard:
         self.issuer = issuer
 
     async def __call__(self, request: Request) -> Session:
-        credentials: HTTPAuthorizationCredentials | None = await _bearer(request)
+        credentials: HTTPAuthorizationCredentials | None = await bearer_token(request)
         if credentials is None:
             raise ApiError(401, "missing_token", "Send the session token as a Bearer token.")
         try:

@@ -50,13 +50,27 @@ export class Api {
     this.state.save();
   }
 
+  async refresh() {
+    // The same session with a new expiry, so prepared orders and the conversation stay
+    // the visitor's; a token that cannot be refreshed means a new session.
+    const response = await this.fetch("/api/sessions/refresh", {
+      method: "POST", headers: { Authorization: `Bearer ${this.state.token}` },
+    });
+    if (!response.ok) return this.session();
+    const renewed = await response.json();
+    this.state.token = renewed.token;
+    this.state.expiresAt = Date.parse(renewed.expires_at);
+    this.state.save();
+  }
+
   async authorised(path, options = {}) {
-    if (!this.state.token || this.state.expiresAt - Date.now() < 30_000) await this.session();
+    if (!this.state.token) await this.session();
+    else if (this.state.expiresAt - Date.now() < 60_000) await this.refresh();
     for (let attempt = 0; ; attempt += 1) {
       const headers = { ...(options.headers || {}), Authorization: `Bearer ${this.state.token}` };
       const response = await this.fetch(path, { ...options, headers });
       if (response.status !== 401 || attempt > 0) return response;
-      await this.session(); // expired or revoked: renew silently, once
+      await this.refresh(); // expired or revoked: renew silently, once
     }
   }
 
