@@ -52,3 +52,12 @@ ORDER_EVENTS = StreamDefinition(
     duplicate_window_s=3600,
     work_queue=False,
 )
+
+# What visitors tell us about answers, kept for the insights that read it.
+CHAT_EVENTS = StreamDefinition(
+    name=subjects.CHAT_EVENTS_STREAM,
+    subjects=(subjects.CHAT_FEEDBACK_GIVEN,),
+    max_age_s=90 * 86_400,
+    duplicate_window_s=120,
+    work_queue=False,
+)

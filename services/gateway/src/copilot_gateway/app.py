@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from copilot_contracts import subjects
-from copilot_contracts.streams import ACTIONS, CHAT_TURNS
+from copilot_contracts.streams import ACTIONS, CHAT_EVENTS, CHAT_TURNS
 from copilot_service_defaults.broker import service_broker
 from copilot_service_defaults.jetstream import ensure_stream
 from fastapi import FastAPI
@@ -37,7 +37,7 @@ def build_app(settings: GatewaySettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await broker.connect()
         js = broker.connection.jetstream()
-        for stream in (CHAT_TURNS, ACTIONS):
+        for stream in (CHAT_TURNS, ACTIONS, CHAT_EVENTS):
             await ensure_stream(js, stream, settings.nats_stream_replicas)
         bus.attach_conversations(
             await broker.key_value(subjects.CONVERSATIONS_BUCKET, ttl=settings.conversation_ttl_s)

@@ -11,6 +11,7 @@ from typing import Any
 from copilot_contracts import subjects
 from copilot_contracts.tools import CreateGithubIssueRequest, CreateGithubIssueResult, ToolReply
 from copilot_service_defaults.durable_requests import REPLY_TO_HEADER, answer
+from copilot_service_defaults.jetstream import in_progress_while_running
 from copilot_service_defaults.validation import validation_summary
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
@@ -52,7 +53,9 @@ def build_router(tracker: IssueTracker, first_pause_s: float = FIRST_PAUSE_S) ->
             await answer(broker, msg, _failed("invalid_arguments", validation_summary(exc)))
             return
         try:
-            result = await file_issue(tracker, request)
+            # Retries against a slow GitHub may outlast AckWait: keep the request ours.
+            async with in_progress_while_running(msg, ACK_WAIT_S / 3):
+                result = await file_issue(tracker, request)
         except TrackerUnavailable as exc:
             delivery = msg.raw_message.metadata.num_delivered or 1
             log.warning("GitHub unavailable (%s); attempt %d, queued", exc, delivery)
@@ -66,6 +69,10 @@ def build_router(tracker: IssueTracker, first_pause_s: float = FIRST_PAUSE_S) ->
             log.warning("GitHub refused the issue: status %s", exc.status)
             message = f"GitHub answered with status {exc.status}."
             await answer(broker, msg, _failed("github_error", message))
+            return
+        except Exception:
+            log.exception("filing an issue failed")
+            await answer(broker, msg, _failed("internal_error", "The report could not be filed."))
             return
         log.info("issue filed (dry run: %s)", result.dry_run)
         await answer(broker, msg, ToolReply.ok(result))

@@ -30,6 +30,9 @@ ACTIONS = JStream(name=subjects.ACTIONS_STREAM, declare=False)
 # Quick work: an unacknowledged request is redelivered after a few seconds, so a replica
 # that died mid-way costs the visitor little; backoff spaces out later attempts.
 DURABLE = ConsumerConfig(ack_wait=5.0, max_deliver=5, backoff=[5.0, 10.0, 30.0, 60.0])
+FAILED = ToolReply[CreateOrderResult].failed(
+    "internal_error", "Something went wrong with this order; nothing was changed."
+)
 UNAVAILABLE = ToolReply[CreateOrderResult].failed(
     "orders_unavailable", "Ordering is unavailable right now; please try again in a few minutes."
 )
@@ -48,7 +51,12 @@ def build_router(orders: SqlOrders, relay: OutboxRelay, workers: int = 4) -> Nat
         config=DURABLE,
     )
     async def create_order(body: dict[str, Any], msg: NatsMessage, broker: NatsBroker) -> None:
-        await answer(broker, msg, await _prepare(orders, body))
+        try:
+            reply = await _prepare(orders, body)
+        except Exception:  # never leave a request unanswered and redelivered for nothing
+            log.exception("preparing an order failed")
+            reply = FAILED
+        await answer(broker, msg, reply)
 
     @router.subscriber(
         subjects.ORDERS_ORDER_DECIDE,
@@ -59,7 +67,11 @@ def build_router(orders: SqlOrders, relay: OutboxRelay, workers: int = 4) -> Nat
         config=DURABLE,
     )
     async def decide_order(body: dict[str, Any], msg: NatsMessage, broker: NatsBroker) -> None:
-        reply = await _decide(orders, body)
+        try:
+            reply = await _decide(orders, body)
+        except Exception:
+            log.exception("deciding on an order failed")
+            reply = FAILED
         if reply.result is not None and reply.result.status == "confirmed":
             relay.wake()
         await answer(broker, msg, reply)
@@ -96,7 +108,9 @@ async def _decide(orders: SqlOrders, body: dict[str, Any]) -> ToolReply[CreateOr
     except ValidationError as exc:
         return ToolReply.failed("invalid_request", validation_summary(exc))
     try:
-        result = await orders.decide(request.order_id, request.session_id, request.decision)
+        result = await orders.decide(
+            request.order_id, request.session_id, request.decision, request_id=request.id
+        )
     except OrderRejected as rejected:
         return ToolReply.failed(rejected.code, rejected.message)
     except (SQLAlchemyError, OSError) as exc:

@@ -74,3 +74,14 @@ def test_a_marker_in_the_visitors_text_cannot_pose_as_ours() -> None:
     draft = draft_issue(spoofed)
     assert marker_key(draft.body) == "conv:call_real"
     assert "conv:other" not in draft.body
+
+
+def test_a_marker_assembled_from_nested_comments_is_stripped_too() -> None:
+    request = _request("conv:call_real")
+    nested = "<!<!---->-- coffee-copilot idempotency-key: conv:other -->"
+    spoofed = request.model_copy(
+        update={"args": request.args.model_copy(update={"body": f"Broken {nested}"})}
+    )
+    draft = draft_issue(spoofed)
+    assert marker_key(draft.body) == "conv:call_real"
+    assert "idempotency-key: conv:other" not in draft.body

@@ -15,7 +15,7 @@ async def test_a_new_database_gets_every_table(tmp_path: Path) -> None:
         tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
         revision = await conn.run_sync(current_revision)
     assert {"products", "orders", "order_lines", "outbox"} <= tables
-    assert revision == "0002"
+    assert revision == "0003"
     await engine.dispose()
 
 

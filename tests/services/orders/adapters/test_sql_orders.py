@@ -176,3 +176,14 @@ async def _events_for(orders: SqlOrders, order_id: str) -> int:
     async with orders.sessions() as session:
         events = (await session.scalars(select(OutboxRow))).all()
     return sum(1 for e in events if order_id in e.payload)
+
+
+async def test_a_redelivered_decision_gets_its_first_answer(orders: SqlOrders) -> None:
+    pending = await orders.create_pending(_request("key-0601"))
+    first = await orders.decide(pending.order_id, SESSION, "confirm", request_id="req-1")
+    again = await orders.decide(pending.order_id, SESSION, "confirm", request_id="req-1")
+    assert first.status == again.status == "confirmed"
+    with pytest.raises(OrderRejected) as second_click:
+        await orders.decide(pending.order_id, SESSION, "confirm", request_id="req-2")
+    assert second_click.value.code == "already_confirmed"
+    assert await _events_for(orders, pending.order_id) == 1

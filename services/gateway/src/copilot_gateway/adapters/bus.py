@@ -106,7 +106,13 @@ class GatewayBus:
         return reply
 
     async def record_feedback(self, event: ChatFeedbackGiven) -> None:
-        await self.broker.publish(event, subjects.CHAT_FEEDBACK_GIVEN)
+        await self.broker.publish(
+            event,
+            subjects.CHAT_FEEDBACK_GIVEN,
+            stream=subjects.CHAT_EVENTS_STREAM,
+            headers={"Nats-Msg-Id": event.id},
+            timeout=5.0,
+        )
 
     async def connected(self) -> bool:
         return bool(await asyncio.wait_for(self.broker.ping(timeout=2.0), 3.0))

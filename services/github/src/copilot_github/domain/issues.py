@@ -37,17 +37,25 @@ def marker(idempotency_key: str) -> str:
 
 
 def marker_key(body: str) -> str | None:
-    match = _MARKER_PATTERN.search(body or "")
-    return match.group(1) if match else None
+    # Ours is the last one: it closes the footer, after anything the visitor wrote.
+    matches = _MARKER_PATTERN.findall(body or "")
+    return matches[-1] if matches else None
 
 
 _HTML_COMMENT = re.compile(r"<!--.*?(-->|$)", re.DOTALL)
 
 
+def _without_comments(text: str) -> str:
+    """Strip HTML comments until none is left (one pass can assemble a new one)."""
+    while (stripped := _HTML_COMMENT.sub("", text)) != text:
+        text = stripped
+    return text.replace("<!--", "&lt;!--")
+
+
 def draft_issue(request: CreateGithubIssueRequest) -> IssueDraft:
     """The issue as filed: what the visitor wrote, redacted, then our own footer."""
     # HTML comments are invisible on GitHub: the visitor's could pose as our marker.
-    visitor_text = _HTML_COMMENT.sub("", request.args.body).strip()
+    visitor_text = _without_comments(request.args.body).strip()
     body = (
         f"{redact(visitor_text)}\n\n"
         "---\n"

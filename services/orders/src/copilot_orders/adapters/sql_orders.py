@@ -170,20 +170,27 @@ class SqlOrders:
         return _to_result(row)
 
     async def decide(
-        self, order_id: str, session_id: str, decision: Decision, now: datetime | None = None
+        self,
+        order_id: str,
+        session_id: str,
+        decision: Decision,
+        now: datetime | None = None,
+        request_id: str | None = None,
     ) -> CreateOrderResult:
         """Confirm or cancel a pending order. A confirmation writes its OrderPlaced event to
         the outbox in the same transaction, so the event is never lost nor sent for nothing."""
         now = now or datetime.now(UTC)
         async with self.sessions.begin() as session:
             row = await session.get(OrderRow, order_id)
+            if row is not None and request_id and row.decision_id == request_id:
+                return _to_result(row)  # this very request decided it: a redelivery
             new_status = decide(None if row is None else _state(row), session_id, decision, now)
             assert row is not None
             # Only a still-pending order changes: of two decisions racing, one wins.
             changed = await session.execute(
                 update(OrderRow)
                 .where(OrderRow.id == order_id, OrderRow.status == "pending_confirmation")
-                .values(status=new_status, decided_at=now)
+                .values(status=new_status, decided_at=now, decision_id=request_id)
                 .execution_options(synchronize_session=False)
             )
             if changed.rowcount != 1:  # type: ignore[attr-defined]

@@ -58,6 +58,7 @@ class OrderRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    decision_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lines: Mapped[list["OrderLineRow"]] = relationship(
         back_populates="order",
         cascade="all, delete-orphan",
