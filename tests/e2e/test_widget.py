@@ -240,3 +240,19 @@ def _session_ids(token: str) -> set[str]:
     payload = token.split(".")[1]
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     return {claims["sid"]}
+
+
+def test_a_pending_order_card_survives_a_reload(page: Page) -> None:
+    widget = Widget(page)
+    widget.open()
+    widget.ask("Order 1 bag of House Blend, whole bean. My name is Ada Lovelace, ada@example.com")
+    page.reload()
+    widget.open()
+    card = widget.panel.locator(".card")
+    card.get_by_role("button", name="Confirm order").click()
+    card.locator(".status").filter(has_text="is confirmed").wait_for(timeout=20_000)
+    page.reload()
+    widget.open()
+    restored = widget.panel.locator(".card")
+    assert "is confirmed" in restored.inner_text()
+    assert restored.get_by_role("button", name="Confirm order").is_disabled()

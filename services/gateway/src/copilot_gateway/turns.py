@@ -1,5 +1,6 @@
 """Starting a chat turn on the bus and following its events: shared by every chat API."""
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
@@ -58,7 +59,29 @@ async def start_turn(
         await events.close()
         log.warning("could not publish a turn: %s", type(exc).__name__)
         raise ApiError(503, "bus_unavailable", UNAVAILABLE) from exc
+    watchdog = asyncio.create_task(_close_if_abandoned(bus, events, turn))
+    _watchdogs.add(watchdog)  # asyncio keeps only weak references to tasks
+    watchdog.add_done_callback(_watchdogs.discard)
+    events.watchdog = watchdog
     return turn, events
+
+
+_watchdogs: set[asyncio.Task[None]] = set()
+ABANDON_GRACE_S = 5.0
+
+
+async def _close_if_abandoned(bus: GatewayBus, events: TurnEvents, turn: ChatTurnRequested) -> None:
+    """A caller that left before reading anything never starts `follow_turn`, whose cleanup
+    would then never run: past the turn's deadline, close and cancel it here."""
+    try:
+        remaining = (turn.deadline - datetime.now(UTC)).total_seconds()
+        await asyncio.sleep(max(remaining, 0) + ABANDON_GRACE_S)
+        if not events.closed:
+            log.info("turn abandoned before its answer was read")
+            await events.close()
+            await bus.cancel_turn(turn, reason="abandoned")
+    except Exception as exc:  # the bus may be gone; the subscription dies with it
+        log.warning("could not clean up an abandoned turn: %s", type(exc).__name__)
 
 
 async def follow_turn(

@@ -26,6 +26,8 @@ class TurnEvents:
 
     def __init__(self, subscription: Subscription) -> None:
         self._subscription = subscription
+        self.closed = False
+        self.watchdog: asyncio.Task[None] | None = None
 
     async def next(self, wait_s: float) -> TurnEventPublished | None:
         try:
@@ -35,7 +37,11 @@ class TurnEvents:
         return TurnEventPublished.model_validate_json(msg.data)
 
     async def close(self) -> None:
-        await self._subscription.unsubscribe()
+        if self.watchdog is not None and self.watchdog is not asyncio.current_task():
+            self.watchdog.cancel()
+        if not self.closed:
+            self.closed = True
+            await self._subscription.unsubscribe()
 
 
 class GatewayBus:

@@ -137,6 +137,7 @@ class Chat {
   }
 
   restore(entry) {
+    if (entry.role === "action") { this.log.append(this.card(entry.action, entry)); return; }
     const node = this.bubble(entry.role, entry.text);
     this.log.append(node);
     if (entry.citations?.length) node.append(this.sources(entry.citations));
@@ -172,10 +173,11 @@ class Chat {
     answer.setAttribute("aria-busy", "true");
     this.log.append(answer, status);
     this.scroll();
-    const turn = { text: "", citations: [], turnId: null };
+    const turn = { text: "", citations: [], turnId: null, actions: [] };
     try {
       await this.api.ask(message, (type, data) => this.onEvent(type, data, turn, answer, status));
       this.state.transcript.push({ role: "assistant", text: turn.text, citations: turn.citations });
+      this.state.transcript.push(...turn.actions);
       if (turn.turnId && turn.text) answer.append(this.feedback(turn.turnId));
     } catch (error) {
       this.showError(error, () => { answer.remove(); this.submit(message, true); });
@@ -205,14 +207,16 @@ class Chat {
       answer.querySelector(".sources")?.remove();
       answer.append(this.sources(turn.citations));
     } else if (type === "confirmation") {
-      this.log.append(this.card(data));
+      const entry = { role: "action", action: data, outcome: null };
+      turn.actions.push(entry);
+      this.log.append(this.card(data, entry));
     } else if (type === "error") {
       throw new ChatError(data.message, { code: data.code });
     }
     this.scroll();
   }
 
-  card(action) {
+  card(action, entry) {
     const card = element("div", { class: "card", role: "group", "aria-label": "Confirm your order" });
     card.append(element("p", {}, action.summary));
     const outcome = element("p", { class: "status", "aria-live": "polite" });
@@ -220,21 +224,26 @@ class Chat {
     const buttons = [["Confirm order", "confirm", ""], ["Cancel", "cancel", "secondary"]].map(
       ([label, decision, kind]) => {
         const button = element("button", { type: "button", class: kind }, label);
-        button.addEventListener("click", () => this.decide(action.action_id, decision, buttons, outcome));
+        button.addEventListener("click",
+          () => this.decide(action.action_id, decision, buttons, outcome, entry));
         return button;
       });
     actions.append(...buttons);
     card.append(actions, outcome);
+    if (entry.outcome) { // decided before this page was loaded
+      outcome.textContent = entry.outcome;
+      for (const button of buttons) button.disabled = true;
+    }
     return card;
   }
 
-  async decide(actionId, decision, buttons, outcome) {
+  async decide(actionId, decision, buttons, outcome, entry) {
     for (const button of buttons) button.disabled = true;
     outcome.textContent = "…";
     try {
       const result = await this.api.decide(actionId, decision);
       outcome.textContent = result.message;
-      this.state.transcript.push({ role: "assistant", text: result.message });
+      entry.outcome = result.message;
       this.state.save();
     } catch (error) {
       outcome.textContent = error.message;
