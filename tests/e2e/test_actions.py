@@ -37,6 +37,12 @@ def test_an_order_over_two_turns_is_placed_when_the_visitor_confirms(
         assert confirmed.json()["status"] == "confirmed"
         assert order_id in confirmed.json()["message"]
 
+        status = client.get(f"/api/actions/{order_id}", headers=auth)
+        assert status.status_code == 200 and status.json()["status"] == "confirmed"
+        assert order_id in status.json()["message"]
+        hidden = client.get(f"/api/actions/{order_id}", headers=someone_else)
+        assert hidden.status_code == 404
+
         again = client.post(f"/api/actions/{order_id}/confirm", headers=auth)
         assert (again.status_code, again.json()["error"]["code"]) == (409, "already_confirmed")
         late_cancel = client.post(f"/api/actions/{order_id}/cancel", headers=auth)

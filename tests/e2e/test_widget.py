@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Route
 
 from tests.e2e.conftest import RunningSystem
 from tests.e2e.widget_browser import ARTIFACTS, Widget, axe_script, browser
@@ -256,3 +256,17 @@ def test_a_pending_order_card_survives_a_reload(page: Page) -> None:
     restored = widget.panel.locator(".card")
     assert "is confirmed" in restored.inner_text()
     assert restored.get_by_role("button", name="Confirm order").is_disabled()
+
+
+def test_a_confirmation_still_processing_is_followed_to_its_outcome(page: Page) -> None:
+    def applied_but_slow(route: Route) -> None:
+        route.fetch()  # the decision is applied, but the answer came too late for the gateway
+        route.fulfill(status=202, json={"action_id": "x", "status": "processing", "message": "…"})
+
+    widget = Widget(page)
+    widget.open()
+    widget.ask("Order 1 bag of House Blend, whole bean. My name is Ada Lovelace, ada@example.com")
+    page.route("**/api/actions/*/confirm", applied_but_slow)
+    card = widget.panel.locator(".card")
+    card.get_by_role("button", name="Confirm order").click()
+    card.locator(".status").filter(has_text="is confirmed").wait_for(timeout=20_000)

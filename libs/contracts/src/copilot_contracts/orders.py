@@ -47,6 +47,7 @@ class OrderDetails(OrderSummary):
 class OrdersQuery(Message):
     order_id: str | None = Field(default=None, pattern=ORDER_ID_PATTERN)
     status: OrderStatus | None = None
+    session_id: str | None = Field(default=None, description="Only this visitor's orders.")
     limit: int = Field(default=20, ge=1, le=500)
 
 

@@ -12,7 +12,12 @@ from copilot_contracts.chat import (
     ConversationRecord,
     TurnEventPublished,
 )
-from copilot_contracts.orders import OrderDecisionRequested
+from copilot_contracts.orders import (
+    OrderDecisionRequested,
+    OrderDetails,
+    OrdersFound,
+    OrdersQuery,
+)
 from copilot_service_defaults.durable_requests import durable_request
 from faststream.nats import NatsBroker
 from nats.aio.subscription import Subscription
@@ -110,6 +115,13 @@ class GatewayBus:
             timeout_s=timeout_s,
         )
         return reply
+
+    async def visitor_order(self, order_id: str, session_id: str) -> OrderDetails | None:
+        """The visitor's own order, or None (another session's order is not theirs to see)."""
+        query = OrdersQuery(order_id=order_id, session_id=session_id, limit=1)
+        response = await self.broker.request(query, subjects.ORDERS_ORDER_QUERY, timeout=5.0)
+        found = OrdersFound.model_validate(await response.decode())
+        return found.orders[0] if found.orders else None
 
     async def record_feedback(self, event: ChatFeedbackGiven) -> None:
         await self.broker.publish(

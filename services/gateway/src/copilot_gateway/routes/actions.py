@@ -26,8 +26,16 @@ _STATUS_BY_CODE = {
 }
 _MESSAGES = {
     "confirmed": "Thank you! Order {order_id} is confirmed: {summary}.",
+    "fulfilled": "Order {order_id} is confirmed and on its way: {summary}.",
     "cancelled": "Order {order_id} is cancelled; nothing will be charged or sent.",
+    "pending_confirmation": "Order {order_id} awaits your confirmation: {summary}.",
+    "expired": "Order {order_id} expired before it was confirmed; please ask again.",
 }
+
+
+def _describe(order_id: str, status: str, lines: list[dict[str, Any]], total: str) -> str:
+    summary = ", ".join(f"{line['quantity']} × {line['name']}" for line in lines)
+    return _MESSAGES[status].format(order_id=order_id, summary=f"{summary}, total {total}")
 
 
 def actions_router(bus: GatewayBus, guard: SessionGuard, timeout_s: float) -> APIRouter:
@@ -52,13 +60,26 @@ def actions_router(bus: GatewayBus, guard: SessionGuard, timeout_s: float) -> AP
             status = _STATUS_BY_CODE.get(error["code"], 500)
             raise ApiError(status, error["code"], error["message"])
         order = reply["result"]
-        summary = ", ".join(f"{line['quantity']} × {line['name']}" for line in order["lines"])
         total = f"{order['total']} {order['currency']}"
-        message = _MESSAGES[order["status"]].format(
-            order_id=action_id, summary=f"{summary}, total {total}"
-        )
+        message = _describe(action_id, order["status"], order["lines"], total)
         result = ActionResult(action_id=action_id, status=order["status"], message=message)
         return JSONResponse(result.model_dump())
+
+    @router.get("/api/actions/{action_id}", response_model=ActionResult, responses=errors)
+    async def status(
+        action_id: ActionId, session: Annotated[Session, Depends(guard)]
+    ) -> ActionResult:
+        """Where the visitor's order stands (e.g. after a 202 while it was processed)."""
+        try:
+            order = await bus.visitor_order(action_id, session.session_id)
+        except Exception as exc:
+            log.warning("could not look up an order: %s", type(exc).__name__)
+            raise ApiError(503, "orders_unavailable", "Please try again in a moment.") from exc
+        if order is None:
+            raise ApiError(404, "action_not_found", "No such order of yours.")
+        lines = [line.model_dump(mode="json") for line in order.lines]
+        message = _describe(action_id, order.status, lines, f"{order.total} {order.currency}")
+        return ActionResult(action_id=action_id, status=order.status, message=message)
 
     @router.post("/api/actions/{action_id}/confirm", response_model=ActionResult, responses=errors)
     async def confirm(

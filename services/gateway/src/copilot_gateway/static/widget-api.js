@@ -130,6 +130,12 @@ export class Api {
     return response.json();
   }
 
+  async status(actionId) {
+    const response = await this.authorised(`/api/actions/${encodeURIComponent(actionId)}`);
+    if (!response.ok) throw await failure(response);
+    return response.json();
+  }
+
   async feedback(turnId, rating) {
     const response = await this.authorised("/api/feedback", {
       method: "POST",

@@ -241,7 +241,14 @@ class Chat {
     for (const button of buttons) button.disabled = true;
     outcome.textContent = "…";
     try {
-      const result = await this.api.decide(actionId, decision);
+      let result = await this.api.decide(actionId, decision);
+      // Accepted but not yet applied (the orders service was busy): ask until it is.
+      for (let waited = 0; result.status === "processing" && waited < 90; waited += 3) {
+        outcome.textContent = "Processing…";
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        result = await this.api.status(actionId);
+        if (result.status === "pending_confirmation") result.status = "processing";
+      }
       outcome.textContent = result.message;
       entry.outcome = result.message;
       this.state.save();

@@ -16,6 +16,8 @@ async def find_orders(
         statement = statement.where(OrderRow.id == query.order_id)
     if query.status:
         statement = statement.where(OrderRow.status == query.status)
+    if query.session_id:
+        statement = statement.where(OrderRow.session_id == query.session_id)
     async with sessions() as session:
         rows = (await session.scalars(statement)).all()
     return [details(row) for row in rows]
