@@ -192,20 +192,21 @@ def test_a_message_sent_offline_goes_out_when_the_connection_returns(page: Page)
     widget.open()
     widget.ask("Hello")  # the session exists before the connection drops
     page.context.set_offline(True)
-    widget.input.fill("Do you ship to Canada?")
-    widget.input.press("Enter")
-    alert = widget.panel.get_by_role("alert")
-    alert.wait_for()
-    assert "Connection lost" in alert.inner_text()
+    alerts = widget.panel.get_by_role("alert")
+    for number, question in enumerate(["Do you ship to Canada?", "Can I pay with PayPal?"]):
+        widget.input.fill(question)
+        widget.input.press("Enter")
+        alerts.nth(number).wait_for()
+    assert "Connection lost" in alerts.first.inner_text()
     page.context.set_offline(False)
     page.wait_for_function(
-        "() => [...document.querySelector('coffee-copilot').shadowRoot"
-        ".querySelectorAll('.message.assistant:not([aria-busy])')]"
-        ".some(a => a.textContent.includes('Offline assistant') && a !== null)"
-        " && !document.querySelector('coffee-copilot').shadowRoot.querySelector('[role=alert]')",
+        "() => { const root = document.querySelector('coffee-copilot').shadowRoot;"
+        " return root.querySelectorAll('.message.assistant:not([aria-busy])').length === 4"
+        " && !root.querySelector('[role=alert]'); }",
         timeout=30_000,
     )
-    assert widget.panel.locator(".message.visitor").count() == 2, "the retry is not shown twice"
+    visitor = widget.panel.locator(".message.visitor")
+    assert visitor.count() == 3, "each message shown once, both sent when back online"
 
 
 def test_rate_limits_and_expired_sessions_are_handled_for_the_visitor(page: Page) -> None:

@@ -48,6 +48,8 @@ class Chat {
     this.state = new State();
     this.api = new Api(config, this.state);
     this.busy = false;
+    this.offlineRetries = []; // failed while offline: resent in order once back online
+    window.addEventListener("online", () => this.resendAll());
     this.build();
     for (const entry of this.state.transcript) this.restore(entry);
     this.root.addEventListener("keydown", (event) => this.onKey(event));
@@ -180,7 +182,7 @@ class Chat {
       this.state.transcript.push(...turn.actions);
       if (turn.turnId && turn.text) answer.append(this.feedback(turn.turnId));
     } catch (error) {
-      this.showError(error, () => { answer.remove(); this.submit(message, true); });
+      this.showError(error, () => { answer.remove(); return this.submit(message, true); });
       if (!turn.text) answer.remove();
     } finally {
       status.remove();
@@ -276,14 +278,25 @@ class Chat {
   showError(error, retry) {
     const box = element("div", { class: "error", role: "alert" }, error.message || "Something went wrong.");
     if (error.retry !== false) {
+      const entry = { box, retry, done: false };
       const again = element("button", { type: "button", class: "retry" }, "Retry");
-      const once = () => { window.removeEventListener("online", once); box.remove(); retry(); };
-      again.addEventListener("click", once);
+      again.addEventListener("click", () => this.resend(entry));
       box.append(" ", again);
-      // Offline: send again by itself as soon as the connection is back.
-      if (!navigator.onLine) window.addEventListener("online", once);
+      if (!navigator.onLine) this.offlineRetries.push(entry);
     }
     this.log.append(box);
+  }
+
+  async resend(entry) {
+    if (entry.done || this.busy) return;
+    entry.done = true;
+    entry.box.remove();
+    await entry.retry();
+  }
+
+  async resendAll() {
+    const waiting = this.offlineRetries.splice(0);
+    for (const entry of waiting) await this.resend(entry); // one after another, in order
   }
 
   scroll() {
