@@ -25,7 +25,7 @@ class GatewaySettings(ServiceSettings):
     site_keys: CommaList = ["demo-site-key"]
     allowed_origins: CommaList = ["http://localhost:8000", "http://127.0.0.1:8000"]
     turn_timeout_s: float = Field(default=60.0, gt=0, le=600)
-    action_timeout_s: float = Field(default=15.0, gt=0, le=120)
+    action_timeout_s: float = Field(default=30.0, gt=0, le=120)
     conversation_ttl_s: int = Field(default=86_400, ge=60)
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
 
