@@ -12,10 +12,12 @@ def issuer() -> SessionIssuer:
 
 
 def test_a_refresh_keeps_the_session_and_its_consent() -> None:
-    session, token = issuer().issue("site-a", consent=True)
+    ten_minutes_ago = datetime.now(UTC) - timedelta(minutes=10)
+    session, token = issuer().issue("site-a", now=ten_minutes_ago, consent=True)
     renewed, new_token = issuer().refresh(token)
     assert renewed.session_id == session.session_id and renewed.consent
-    assert new_token != token or renewed.expires_at >= session.expires_at
+    assert renewed.expires_at - session.expires_at >= timedelta(minutes=9)
+    assert new_token != token
     assert issuer().verify(new_token).session_id == session.session_id
 
 
