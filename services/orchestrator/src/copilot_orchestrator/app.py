@@ -46,7 +46,8 @@ class _ConsentAwareHistory:
 
     def _store(self, kept: bool) -> KvHistory:
         store = self.kept if kept else self.working
-        assert store is not None
+        if store is None:
+            raise RuntimeError("conversation history is kept only once the broker is connected")
         return store
 
     async def load(self, conversation_id: str, kept: bool) -> list[dict[str, str]]:

@@ -129,7 +129,7 @@ class GithubTracker:
 
     def _delay(self, attempt: int, failure: TransientFailure) -> float | None:
         """Seconds to wait before the next attempt, or None when GitHub asks for too long."""
-        jitter = random.uniform(0, self._base_delay_s)
+        jitter = random.uniform(0, self._base_delay_s)  # nosec B311 # jitter, not a secret
         if failure.wait_s is not None:
             if failure.wait_s > self._max_delay_s:
                 return None
@@ -159,7 +159,9 @@ class GithubTracker:
         return await self._with_retries("finding the issue", lambda _: self._find(idempotency_key))
 
     async def create(self, draft: IssueDraft) -> CreateGithubIssueResult:
-        assert marker(draft.idempotency_key) in draft.body
+        if marker(draft.idempotency_key) not in draft.body:
+            # Without its marker a retried filing could not find the issue: a duplicate.
+            raise ValueError("the issue body must carry its idempotency marker")
         return await self._with_retries(
             "filing the issue", lambda attempt: self._create(draft, look_first=attempt > 1)
         )

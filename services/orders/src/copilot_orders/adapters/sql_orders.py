@@ -185,7 +185,8 @@ class SqlOrders:
             if row is not None and request_id and row.decision_id == request_id:
                 return _to_result(row)  # this very request decided it: a redelivery
             new_status = decide(None if row is None else _state(row), session_id, decision, now)
-            assert row is not None
+            if row is None:
+                raise AssertionError("unreachable: decide() refuses a missing order")
             # Only a still-pending order changes: of two decisions racing, one wins.
             changed = await session.execute(
                 update(OrderRow)

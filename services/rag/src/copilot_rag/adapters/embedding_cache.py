@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS vectors (
     PRIMARY KEY (model, text_sha256)
 )
 """
+# The braces take one "?" per key of the batch: keys are always bound parameters.
+_LOOKUP_SQL = "SELECT text_sha256, vector FROM vectors WHERE model = ? AND text_sha256 IN ({})"
 
 
 class CachedEmbedder:
@@ -49,11 +51,8 @@ class CachedEmbedder:
         found: dict[bytes, list[float]] = {}
         for start in range(0, len(keys), 500):
             batch = keys[start : start + 500]
-            rows = self._db.execute(
-                "SELECT text_sha256, vector FROM vectors WHERE model = ? AND text_sha256 IN "
-                f"({','.join('?' * len(batch))})",
-                [self.name, *batch],
-            )
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(_LOOKUP_SQL.format(marks), [self.name, *batch])
             for key, blob in rows:
                 found[key] = np.frombuffer(blob, dtype=np.float32).tolist()
         return found

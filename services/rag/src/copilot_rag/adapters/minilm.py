@@ -69,7 +69,7 @@ class MiniLMEncoder:
         self.eps = float(config["layer_norm_eps"])
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_tokens)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # nosec B106 # not a secret
         w = load_file(str(model_dir / "model.safetensors"))
         self.word = w["embeddings.word_embeddings.weight"]
         self.position = w["embeddings.position_embeddings.weight"]
