@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEVELOPMENT_SECRET_MARKER = "dev-only"
+DEVELOPMENT_SECRET_MARKER = "dev-only"  # nosec B105 # marks defaults production refuses
 
 
 class ServiceSettings(BaseSettings):
