@@ -58,6 +58,9 @@ def running_system(
             # Every system of the test run shares one cache: the docs are embedded once.
             "EMBEDDING_CACHE_PATH": str(data_dir.parent / "embedding-cache.sqlite"),
             "INGEST_ROOTS": str(data_dir.parent),
+            # Every test visitor comes from 127.0.0.1: per-IP limits sized for the suite.
+            "SESSION_RATE_LIMIT_PER_IP": "100000/15m",
+            "CHAT_RATE_LIMIT_PER_IP": "100000/15m",
             **env,
         },
         cwd=str(data_dir),

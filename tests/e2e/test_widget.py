@@ -16,7 +16,9 @@ __all__ = ["axe_script", "browser"]  # fixtures
 
 @pytest.fixture
 def page(browser: Browser, system: RunningSystem) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    # The tests add scripts and styles to the page (axe, a hostile host page's CSS), which the
+    # demo page's CSP refuses; the policy itself is tested with it on.
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True)
     opened = context.new_page()
     opened.goto(system.gateway_url)
     yield opened
@@ -44,6 +46,28 @@ def test_a_docs_question_streams_an_answer_with_a_citation_link(page: Page) -> N
     (ARTIFACTS / "widget-timings.json").write_text(
         json.dumps({"click_to_interactive_ms": interactive_ms})
     )
+
+
+def test_the_widget_runs_under_the_demo_page_strict_csp(
+    browser: Browser, system: RunningSystem
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(
+        "window.__violations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    response = page.goto(system.gateway_url)
+    assert response is not None
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    widget = Widget(page)
+    widget.open()
+    widget.ask("How should I store my coffee beans?")
+    assert page.evaluate("window.__violations") == []
+    launcher_colour = widget.launcher.evaluate("e => getComputedStyle(e).borderRadius")
+    assert launcher_colour == "50%", "the widget's styles apply under the policy"
+    context.close()
 
 
 def test_the_order_flow_ends_with_the_order_number(page: Page) -> None:

@@ -26,6 +26,8 @@ ORDER_EVENTS_STREAM = "COPILOT_ORDER_EVENTS"
 CONVERSATIONS_BUCKET = "copilot_conversations"
 HISTORY_BUCKET = "copilot_history"
 WORKING_HISTORY_BUCKET = "copilot_history_working"
+RATE_LIMITS_BUCKET = "copilot_rate_limits"
+REVOKED_SESSIONS_BUCKET = "copilot_revoked_sessions"
 
 
 def _token(value: str, what: str) -> str:

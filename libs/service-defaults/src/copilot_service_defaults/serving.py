@@ -12,7 +12,13 @@ SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 
 def serve(app: Any, host: str, port: int) -> None:
     config = uvicorn.Config(
-        app, host=host, port=port, log_config=None, access_log=False, lifespan="on"
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        server_header=False,
     )
     uvicorn.Server(config).run()
 

@@ -10,28 +10,41 @@ from copilot_service_defaults.broker import service_broker
 from copilot_service_defaults.jetstream import ensure_stream
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from nats.js.api import StorageType
 
 from copilot_gateway.adapters.bus import GatewayBus
+from copilot_gateway.adapters.kv_rate_counter import KvRateCounter
+from copilot_gateway.adapters.token_revocations import TokenRevocations
+from copilot_gateway.body_limit import BodySizeLimit
 from copilot_gateway.config import GatewaySettings
+from copilot_gateway.domain.identity import IdentityVerifier
+from copilot_gateway.domain.rate_limits import RateLimiter
 from copilot_gateway.domain.sessions import SessionIssuer
 from copilot_gateway.errors import install_error_handlers
 from copilot_gateway.routes.actions import actions_router
 from copilot_gateway.routes.chat import chat_router
 from copilot_gateway.routes.feedback import feedback_router
-from copilot_gateway.routes.guards import SessionGuard
+from copilot_gateway.routes.guards import RateLimits, SessionGuard
 from copilot_gateway.routes.openai_compat import openai_router
-from copilot_gateway.routes.pages import pages_router
+from copilot_gateway.routes.pages import DEMO_PAGE_HTML, pages_router
 from copilot_gateway.routes.sessions import sessions_router
 from copilot_gateway.routes.widget_assets import widget_router
+from copilot_gateway.security_headers import SecurityHeaders, page_csp
 from copilot_gateway.tracing import instrument
+
+RATE_WINDOW_MAX_S = 86_400
+# A renewed token stays retired while it could still be renewed: up to two lifetimes.
+REVOCATION_KEEP_S = 2 * 86_400
 
 
 def build_app(settings: GatewaySettings) -> FastAPI:
     broker, tracing = service_broker("gateway", settings)
     bus = GatewayBus(broker)
     issuer = SessionIssuer(
-        settings.session_secret, timedelta(seconds=settings.session_ttl_s), settings.site_keys
+        settings.session_secret, timedelta(seconds=settings.session_ttl_s), settings.site_origins()
     )
+    revocations = TokenRevocations()
+    counter = KvRateCounter()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -42,31 +55,60 @@ def build_app(settings: GatewaySettings) -> FastAPI:
         bus.attach_conversations(
             await broker.key_value(subjects.CONVERSATIONS_BUCKET, ttl=settings.conversation_ttl_s)
         )
+        revocations.attach(
+            await broker.key_value(subjects.REVOKED_SESSIONS_BUCKET, ttl=REVOCATION_KEEP_S)
+        )
+        # Counters need no disk: losing them in a restart only resets the current windows.
+        counter.attach(
+            await broker.key_value(
+                subjects.RATE_LIMITS_BUCKET, ttl=RATE_WINDOW_MAX_S, storage=StorageType.MEMORY
+            )
+        )
         yield
         await broker.stop()
         tracing.shutdown()
 
+    explorer = not settings.production
     app = FastAPI(
         title="Coffee Copilot gateway",
         version="0.1.0",
         description="Sessions and streamed chat for the Coffee Copilot website widget.",
         lifespan=lifespan,
+        docs_url="/docs" if explorer else None,
+        redoc_url=None,
     )
     install_error_handlers(app)
+    guard = SessionGuard(issuer, revocations)
+    limits = RateLimits(
+        RateLimiter(counter),
+        guard,
+        chat_per_session=settings.chat_rate_limit,
+        chat_per_ip=settings.chat_rate_limit_per_ip,
+        chat_per_site=settings.chat_rate_limit_per_site,
+        api_per_session=settings.api_rate_limit,
+        sessions_per_ip=settings.session_rate_limit_per_ip,
+    )
+    identity = IdentityVerifier(settings.identity_secret, settings.identity_max_age_s)
     app.include_router(pages_router(bus))
-    app.include_router(sessions_router(issuer, settings.allowed_origins))
-    guard = SessionGuard(issuer)
-    app.include_router(chat_router(bus, guard, settings.turn_timeout_s))
-    app.include_router(actions_router(bus, guard, settings.action_timeout_s))
-    app.include_router(feedback_router(bus, guard))
-    app.include_router(openai_router(bus, guard, settings.turn_timeout_s))
+    app.include_router(sessions_router(issuer, revocations, identity, limits))
+    app.include_router(chat_router(bus, guard, limits, settings.turn_timeout_s))
+    app.include_router(actions_router(bus, guard, limits, settings.action_timeout_s))
+    app.include_router(feedback_router(bus, guard, limits))
+    app.include_router(openai_router(bus, guard, limits, settings.turn_timeout_s))
     app.include_router(widget_router())
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
         allow_methods=["GET", "POST"],
         allow_headers=["Authorization", "Content-Type"],
-        expose_headers=["X-Trace-Id"],
+        expose_headers=["X-Trace-Id", "Retry-After"],
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        SecurityHeaders,
+        page_policies={"/": page_csp(DEMO_PAGE_HTML)},
+        hsts=settings.production,
+        unpoliced_paths=frozenset({"/docs"} if explorer else set()),
     )
     instrument(app, tracing)
     return app

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from copilot_gateway.adapters.bus import GatewayBus
 from copilot_gateway.domain.sessions import Session
 from copilot_gateway.errors import ApiError
-from copilot_gateway.routes.guards import SessionGuard
+from copilot_gateway.routes.guards import RateLimits, SessionGuard
 from copilot_gateway.routes.schemas import ActionResult, ErrorBody
 
 log = logging.getLogger(__name__)
@@ -38,10 +38,12 @@ def _describe(order_id: str, status: str, lines: list[dict[str, Any]], total: st
     return _MESSAGES[status].format(order_id=order_id, summary=f"{summary}, total {total}")
 
 
-def actions_router(bus: GatewayBus, guard: SessionGuard, timeout_s: float) -> APIRouter:
-    router = APIRouter(tags=["actions"])
+def actions_router(
+    bus: GatewayBus, guard: SessionGuard, limits: RateLimits, timeout_s: float
+) -> APIRouter:
+    router = APIRouter(tags=["actions"], dependencies=[Depends(limits.api)])
     errors: dict[int | str, dict[str, Any]] = {
-        s: {"model": ErrorBody} for s in (401, 404, 409, 503)
+        s: {"model": ErrorBody} for s in (401, 403, 404, 409, 429, 503)
     }
 
     async def decide(

@@ -8,7 +8,7 @@ from sse_starlette import EventSourceResponse
 from copilot_gateway.adapters.bus import GatewayBus
 from copilot_gateway.domain.sessions import Session
 from copilot_gateway.relay import relay_turn
-from copilot_gateway.routes.guards import SessionGuard, require_json
+from copilot_gateway.routes.guards import RateLimits, SessionGuard, require_json
 from copilot_gateway.routes.schemas import ChatRequest, ErrorBody
 from copilot_gateway.turns import start_turn
 
@@ -22,16 +22,18 @@ SSE_DESCRIPTION = (
 )
 
 
-def chat_router(bus: GatewayBus, guard: SessionGuard, turn_timeout_s: float) -> APIRouter:
+def chat_router(
+    bus: GatewayBus, guard: SessionGuard, limits: RateLimits, turn_timeout_s: float
+) -> APIRouter:
     router = APIRouter(tags=["chat"])
 
     @router.post(
         "/api/chat",
-        dependencies=[Depends(require_json)],
+        dependencies=[Depends(require_json), Depends(limits.chat)],
         response_class=EventSourceResponse,
         responses={
             200: {"content": {"text/event-stream": {}}, "description": SSE_DESCRIPTION},
-            **{s: {"model": ErrorBody} for s in (400, 401, 404, 415, 422, 503)},
+            **{s: {"model": ErrorBody} for s in (400, 401, 403, 404, 413, 415, 422, 429, 503)},
         },
     )
     async def chat(

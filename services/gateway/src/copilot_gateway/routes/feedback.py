@@ -10,20 +10,20 @@ from fastapi.responses import JSONResponse
 from copilot_gateway.adapters.bus import GatewayBus
 from copilot_gateway.domain.sessions import Session
 from copilot_gateway.errors import ApiError
-from copilot_gateway.routes.guards import SessionGuard, require_json
+from copilot_gateway.routes.guards import RateLimits, SessionGuard, require_json
 from copilot_gateway.routes.schemas import ErrorBody, FeedbackRequest
 
 log = logging.getLogger(__name__)
 
 
-def feedback_router(bus: GatewayBus, guard: SessionGuard) -> APIRouter:
+def feedback_router(bus: GatewayBus, guard: SessionGuard, limits: RateLimits) -> APIRouter:
     router = APIRouter(tags=["feedback"])
 
     @router.post(
         "/api/feedback",
         status_code=202,
-        dependencies=[Depends(require_json)],
-        responses={s: {"model": ErrorBody} for s in (400, 401, 415, 422, 503)},
+        dependencies=[Depends(require_json), Depends(limits.api)],
+        responses={s: {"model": ErrorBody} for s in (400, 401, 403, 413, 415, 422, 429, 503)},
     )
     async def give_feedback(
         body: FeedbackRequest, session: Annotated[Session, Depends(guard)]

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot_gateway.adapters.bus import GatewayBus
 from copilot_gateway.domain.sessions import Session
 from copilot_gateway.errors import ApiError
-from copilot_gateway.routes.guards import SessionGuard, require_json
+from copilot_gateway.routes.guards import RateLimits, SessionGuard, require_json
 from copilot_gateway.routes.schemas import ErrorBody
 from copilot_gateway.turns import follow_turn, start_turn
 
@@ -119,13 +119,17 @@ class _Answer:
         return f"data: {json.dumps(body)}\n\n"
 
 
-def openai_router(bus: GatewayBus, guard: SessionGuard, turn_timeout_s: float) -> APIRouter:
+def openai_router(
+    bus: GatewayBus, guard: SessionGuard, limits: RateLimits, turn_timeout_s: float
+) -> APIRouter:
     router = APIRouter(tags=["openai-compatible"])
 
     @router.post(
         "/v1/chat/completions",
-        dependencies=[Depends(require_json)],
-        responses={s: {"model": ErrorBody} for s in (400, 401, 404, 415, 422, 502, 503)},
+        dependencies=[Depends(require_json), Depends(limits.chat)],
+        responses={
+            s: {"model": ErrorBody} for s in (400, 401, 403, 404, 413, 415, 422, 429, 502, 503)
+        },
     )
     async def chat_completions(
         body: CompletionRequest, session: Annotated[Session, Depends(guard)]

@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from copilot_gateway.adapters.bus import GatewayBus
 
 _STATIC = files("copilot_gateway") / "static"
+DEMO_PAGE_HTML = (_STATIC / "index.html").read_text(encoding="utf-8")
 
 
 def pages_router(bus: GatewayBus) -> APIRouter:
@@ -13,7 +14,7 @@ def pages_router(bus: GatewayBus) -> APIRouter:
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def demo_page() -> HTMLResponse:
-        return HTMLResponse((_STATIC / "index.html").read_text(encoding="utf-8"))
+        return HTMLResponse(DEMO_PAGE_HTML)
 
     @router.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:

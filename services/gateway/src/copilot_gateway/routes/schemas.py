@@ -10,10 +10,21 @@ class StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class VisitorIdentity(StrictBody):
+    """HMAC-SHA256 of "<user_id>:<issued_at>" with the site's IDENTITY_SECRET, in hex."""
+
+    user_id: str = Field(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")
+    issued_at: int = Field(ge=0, le=2**40, description="When the site signed it (Unix s).")
+    user_hash: str = Field(pattern=r"^[0-9a-fA-F]{64}$")
+
+
 class SessionRequest(StrictBody):
     site_key: str = Field(min_length=1, max_length=200)
     consent: bool = Field(
         default=False, description="The visitor agreed that the conversation may be kept."
+    )
+    identity: VisitorIdentity | None = Field(
+        default=None, description="The host site's signed-in user, signed by the site."
     )
 
 

@@ -1,53 +1,77 @@
-from fastapi import APIRouter, Request
+from typing import Annotated
 
-from copilot_gateway.domain.sessions import SessionError, SessionIssuer
+from fastapi import APIRouter, Depends, Request
+
+from copilot_gateway.adapters.token_revocations import TokenRevocations
+from copilot_gateway.domain.identity import IdentityClaim, IdentityVerifier
+from copilot_gateway.domain.sessions import Session, SessionError, SessionIssuer
 from copilot_gateway.errors import ApiError
-from copilot_gateway.routes.guards import bearer_token
+from copilot_gateway.routes.guards import RateLimits, require_json, session_token
 from copilot_gateway.routes.schemas import ErrorBody, SessionRequest, SessionResponse
 
 
-def sessions_router(issuer: SessionIssuer, allowed_origins: list[str]) -> APIRouter:
+def _response(session: Session, token: str) -> SessionResponse:
+    return SessionResponse(
+        session_id=session.session_id, token=token, expires_at=session.expires_at
+    )
+
+
+def sessions_router(
+    issuer: SessionIssuer,
+    revocations: TokenRevocations,
+    identity: IdentityVerifier,
+    limits: RateLimits,
+) -> APIRouter:
     router = APIRouter(tags=["sessions"])
 
     @router.post(
         "/api/sessions",
         response_model=SessionResponse,
         status_code=201,
-        responses={403: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+        dependencies=[Depends(require_json), Depends(limits.sessions)],
+        responses={s: {"model": ErrorBody} for s in (400, 403, 413, 415, 422, 429)},
     )
     async def create_session(body: SessionRequest, request: Request) -> SessionResponse:
-        """Start a visitor session for a site key; the token authorises chat requests."""
-        origin = request.headers.get("origin")
-        if origin is not None and origin not in allowed_origins:
-            raise ApiError(403, "origin_not_allowed", "This origin may not use the chat.")
+        """Start a visitor session for a site key, from a page origin the key is bound to;
+        the token authorises chat requests from that origin only."""
         try:
-            session, token = issuer.issue(body.site_key, consent=body.consent)
+            visitor_id = None
+            if body.identity is not None:
+                claim = IdentityClaim(**body.identity.model_dump())
+                visitor_id = identity.verify(claim)
+            session, token = issuer.issue(
+                body.site_key,
+                request.headers.get("origin"),
+                consent=body.consent,
+                visitor_id=visitor_id,
+            )
         except SessionError as exc:
-            raise ApiError(403, exc.code, exc.message) from exc
-        return SessionResponse(
-            session_id=session.session_id, token=token, expires_at=session.expires_at
-        )
+            raise ApiError(exc.status, exc.code, exc.message) from exc
+        return _response(session, token)
 
     @router.post(
         "/api/sessions/refresh",
         response_model=SessionResponse,
-        responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}},
+        responses={s: {"model": ErrorBody} for s in (401, 403, 429, 503)},
     )
-    async def refresh_session(request: Request) -> SessionResponse:
+    async def refresh_session(
+        request: Request, token: Annotated[str, Depends(session_token)]
+    ) -> SessionResponse:
         """A new token for the same session (send the current one as the Bearer token; it may
-        have expired within the last session lifetime): orders and conversations stay yours."""
-        origin = request.headers.get("origin")
-        if origin is not None and origin not in allowed_origins:
-            raise ApiError(403, "origin_not_allowed", "This origin may not use the chat.")
-        credentials = await bearer_token(request)
-        if credentials is None:
-            raise ApiError(401, "missing_token", "Send the session token as a Bearer token.")
+        have expired within the last session lifetime): orders and conversations stay yours.
+        A token is renewed once: afterwards it, and any replay of it, is refused."""
         try:
-            session, token = issuer.refresh(credentials.credentials)
+            old, session, new_token = issuer.renew(token, request.headers.get("origin"))
         except SessionError as exc:
-            raise ApiError(401, exc.code, exc.message) from exc
-        return SessionResponse(
-            session_id=session.session_id, token=token, expires_at=session.expires_at
-        )
+            raise ApiError(exc.status, exc.code, exc.message) from exc
+        await limits.api_for(old)
+        try:
+            revoked = await revocations.is_revoked(old)
+            first_renewal = not revoked and await revocations.retire(old.token_id)
+        except Exception as exc:
+            raise ApiError(503, "bus_unavailable", "Please try again in a moment.") from exc
+        if not first_renewal:
+            raise ApiError(401, "token_revoked", "This session token was replaced or revoked.")
+        return _response(session, new_token)
 
     return router

@@ -26,7 +26,9 @@ export class Api {
   constructor(config, state) {
     this.base = config.api;
     this.siteKey = config.siteKey;
+    this.identity = config.identity;
     this.state = state;
+    this.renewing = null;
   }
 
   async fetch(path, options) {
@@ -41,7 +43,11 @@ export class Api {
     const response = await this.fetch("/api/sessions", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ site_key: this.siteKey, consent: Boolean(this.state.consent) }),
+      body: JSON.stringify({
+        site_key: this.siteKey,
+        consent: Boolean(this.state.consent),
+        ...(this.identity ? { identity: this.identity } : {}),
+      }),
     });
     if (!response.ok) throw await failure(response);
     const created = await response.json();
@@ -50,7 +56,13 @@ export class Api {
     this.state.save();
   }
 
-  async refresh() {
+  refresh() {
+    // A token renews once: requests that need a renewal at the same time share one.
+    this.renewing = this.renewing || this.renew().finally(() => { this.renewing = null; });
+    return this.renewing;
+  }
+
+  async renew() {
     // The same session with a new expiry, so prepared orders and the conversation stay
     // the visitor's; a token that cannot be refreshed means a new session.
     const response = await this.fetch("/api/sessions/refresh", {

@@ -41,8 +41,9 @@ class State {
 }
 
 class Chat {
-  constructor(root, config, launcher) {
+  constructor(root, config, launcher, adopt) {
     this.root = root;
+    this.adopt = adopt; // adds a style sheet to the Shadow DOM (the loader's, CSP-safe)
     this.config = config;
     this.launcher = launcher;
     this.state = new State();
@@ -56,8 +57,7 @@ class Chat {
   }
 
   build() {
-    const style = element("style");
-    style.textContent = STYLES;
+    this.adopt(STYLES);
     this.panel = element("div", { class: "panel", role: "dialog", "aria-modal": "true",
       "aria-labelledby": "cc-title", "data-position": this.config.position, hidden: "" });
     const header = element("header");
@@ -90,7 +90,7 @@ class Chat {
       if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); this.submit(); }
     });
     this.panel.append(header, this.notice, this.log, this.form);
-    this.root.append(style, this.panel);
+    this.root.append(this.panel);
   }
 
   bubble(role, text) {
@@ -304,6 +304,6 @@ class Chat {
   }
 }
 
-export function mount(root, config, launcher) {
-  return new Chat(root, config, launcher);
+export function mount(root, config, launcher, adopt) {
+  return new Chat(root, config, launcher, adopt);
 }

@@ -14,13 +14,28 @@
     // Only a hex colour: the value lands in CSS, where anything else could inject rules.
     color: /^#[0-9a-f]{3,8}$/i.test(data.brandColor || "") ? data.brandColor : "#3b2417",
     position: data.position === "left" ? "left" : "right",
+    // A signed-in user, vouched for by the host site's server (identity verification).
+    identity: data.userId && data.userHash && data.userIssuedAt
+      ? { user_id: data.userId, user_hash: data.userHash, issued_at: Number(data.userIssuedAt) }
+      : null,
   };
   const host = document.createElement("coffee-copilot");
   host.style.cssText = "all: initial; position: fixed; z-index: 2147483000; bottom: 0;"
     + `${config.position}: 0;`;
   const root = host.attachShadow({ mode: "open" });
-  const style = document.createElement("style");
-  style.textContent = `
+  const adopt = (css) => {
+    // Constructed style sheets pass a host page's strict CSP; a <style> needs 'unsafe-inline'.
+    if ("adoptedStyleSheets" in root && "replaceSync" in CSSStyleSheet.prototype) {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    } else {
+      const style = document.createElement("style");
+      style.textContent = css;
+      root.append(style);
+    }
+  };
+  adopt(`
     :host { --cc-brand: ${config.color}; }
     .launcher { all: initial; box-sizing: border-box; position: fixed; bottom: 20px;
       ${config.position}: 20px; width: 56px; height: 56px; border-radius: 50%;
@@ -30,7 +45,7 @@
     .launcher:focus-visible { outline: 3px solid #ffbf47; outline-offset: 3px; }
     .launcher[aria-expanded="true"] { display: none; }
     @media (prefers-reduced-motion: no-preference) {
-      .launcher { transition: transform .15s; } .launcher:hover { transform: scale(1.06); } }`;
+      .launcher { transition: transform .15s; } .launcher:hover { transform: scale(1.06); } }`);
   const launcher = document.createElement("button");
   launcher.className = "launcher";
   launcher.type = "button";
@@ -38,7 +53,7 @@
   launcher.setAttribute("aria-expanded", "false");
   launcher.setAttribute("aria-haspopup", "dialog");
   launcher.textContent = "☕";
-  root.append(style, launcher);
+  root.append(launcher);
   let app = null;
   let loading = null;
   launcher.addEventListener("click", async () => {
@@ -46,7 +61,7 @@
       loading = loading || import(`${config.api}/widget-app.js`);
       try {
         const module = await loading;
-        app = app || module.mount(root, config, launcher);
+        app = app || module.mount(root, config, launcher, adopt);
       } catch (error) {
         loading = null;
         launcher.setAttribute("aria-label", "The chat could not load; try again");
