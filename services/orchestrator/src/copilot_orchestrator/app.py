@@ -16,7 +16,9 @@ from copilot_orchestrator.adapters.openai_model import OpenAIChatModel
 from copilot_orchestrator.config import OrchestratorSettings
 from copilot_orchestrator.coordinator import TurnCoordinator
 from copilot_orchestrator.domain.model import ChatModel
+from copilot_orchestrator.domain.output_guard import OutputGuard
 from copilot_orchestrator.domain.planner import OfflinePlanner
+from copilot_orchestrator.domain.prompts import SYSTEM_PROMPT
 from copilot_orchestrator.domain.turn import TurnRunner
 from copilot_orchestrator.handlers import build_router
 
@@ -68,6 +70,7 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
         history=history,
         tools=settings.offered_tools(),
         max_tool_rounds=settings.max_tool_rounds,
+        guard=OutputGuard([SYSTEM_PROMPT], settings.secrets()),
     )
     broker.include_router(build_router(TurnCoordinator(runner, broker), settings.turn_workers))
 

@@ -42,6 +42,10 @@ class OrchestratorSettings(ServiceSettings):
                 require_secret("OPENAI_API_KEY", self.openai_api_key, production=self.production)
         return self
 
+    def secrets(self) -> list[str]:
+        """Values that must never appear in an answer or a tool call."""
+        return [value for value in (self.openai_api_key,) if value]
+
     def offered_tools(self) -> list[ToolSpec]:
         flags = (
             (SEARCH_DOCS, self.enable_rag),

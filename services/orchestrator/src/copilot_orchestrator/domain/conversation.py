@@ -31,6 +31,8 @@ class TurnState:
     outcomes: list[ToolOutcome] = field(default_factory=list)
     passages: list[DocPassage] = field(default_factory=list)
     session_id: str | None = None
+    state_changes: set[str] = field(default_factory=set)
+    """Names of the state-changing tools already called in this turn."""
 
     def number_passages(self, passages: list[DocPassage]) -> list[tuple[int, DocPassage]]:
         """Give passages citation numbers that stay unique across the whole turn."""

@@ -16,15 +16,19 @@ from copilot_contracts.chat import (
     Usage,
 )
 from copilot_contracts.tool_catalog import ToolSpec
-from copilot_contracts.tools import CreateOrderResult
+from copilot_contracts.tools import CreateOrderResult, ToolError
 
 from copilot_orchestrator.domain.conversation import ToolOutcome, TurnState
 from copilot_orchestrator.domain.model import ChatModel, ModelUnavailableError, ToolCall
+from copilot_orchestrator.domain.output_guard import OutputGuard
 from copilot_orchestrator.domain.prompts import SYSTEM_PROMPT
 from copilot_orchestrator.domain.rendering import render_outcome
 from copilot_orchestrator.domain.tools import ToolTransport, run_tool_call
 
 SNIPPET_CHARS = 240
+WITHHELD = (
+    "I'm sorry, I can't share that. I can help with our coffee, brewing, orders and shipping."
+)
 
 
 class EventSink(Protocol):
@@ -66,8 +70,10 @@ class TurnRunner:
         history: History,
         tools: list[ToolSpec],
         max_tool_rounds: int,
+        guard: OutputGuard | None = None,
     ) -> None:
         self.model = model
+        self.guard = guard or OutputGuard([SYSTEM_PROMPT], [])
         self.transport = transport
         self.history = history
         self.tools = tools
@@ -93,16 +99,23 @@ class TurnRunner:
             if text:
                 await sink.emit(DeltaEvent(text=text))
 
+        checked = self.guard.stream(stream_text)
         for _ in range(self.max_tool_rounds + 1):
             try:
-                response = await self.model.respond(state, self.tools, stream_text)
+                response = await self.model.respond(state, self.tools, checked.write)
             except ModelUnavailableError as exc:
                 await sink.emit(ErrorEvent(code="llm_unavailable", message=str(exc)))
                 return
+            await checked.flush()
             usage = Usage(
                 input_tokens=usage.input_tokens + response.usage.input_tokens,
                 output_tokens=usage.output_tokens + response.usage.output_tokens,
             )
+            if checked.blocked:
+                await sink.emit(DeltaEvent(text=f"\n\n{WITHHELD}"))
+                state.passages.clear()  # nothing of a withheld answer is cited
+                await self._finish(turn, state, WITHHELD, usage, sink)
+                return
             if not response.tool_calls:
                 await self._finish(turn, state, response.text, usage, sink)
                 return
@@ -134,9 +147,7 @@ class TurnRunner:
         )
         for call in calls:
             await sink.emit(ToolEvent(name=call.name, status="started"))
-        outcomes = await asyncio.gather(
-            *(run_tool_call(self.transport, self.offered, state, call) for call in calls)
-        )
+        outcomes = await asyncio.gather(*(self._run_checked(state, call) for call in calls))
         for outcome in outcomes:
             state.outcomes.append(outcome)
             await sink.emit(
@@ -150,6 +161,28 @@ class TurnRunner:
                     "content": render_outcome(state, outcome),
                 }
             )
+
+    async def _run_checked(self, state: TurnState, call: ToolCall) -> ToolOutcome:
+        """Run a call unless it would carry a secret out, or change state a second time in
+        one turn (one order or issue per request, each confirmed by the visitor; a call
+        that failed changed nothing and may be retried)."""
+        refusal = None
+        spec = self.offered.get(call.name)
+        if self.guard.leaks(call.arguments):
+            refusal = ToolError(code="refused", message="The arguments hold confidential text.")
+        elif spec is not None and spec.changes_state:
+            if call.name in state.state_changes:
+                refusal = ToolError(
+                    code="one_per_turn",
+                    message=f"Only one {call.name} per turn; ask the visitor before another.",
+                )
+            state.state_changes.add(call.name)
+        if refusal is not None:
+            return ToolOutcome(call_id=call.id, tool=call.name, error=refusal)
+        outcome = await run_tool_call(self.transport, self.offered, state, call)
+        if not outcome.ok:
+            state.state_changes.discard(call.name)  # nothing changed: a corrected retry may
+        return outcome
 
     @staticmethod
     async def _announce(outcome: ToolOutcome, sink: EventSink) -> None:
