@@ -28,6 +28,7 @@ HISTORY_BUCKET = "copilot_history"
 WORKING_HISTORY_BUCKET = "copilot_history_working"
 RATE_LIMITS_BUCKET = "copilot_rate_limits"
 REVOKED_SESSIONS_BUCKET = "copilot_revoked_sessions"
+SPEND_BUCKET = "copilot_spend"
 
 
 def _token(value: str, what: str) -> str:

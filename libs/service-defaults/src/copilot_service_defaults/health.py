@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from faststream.asgi import AsgiResponse, get
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 ReadinessCheck = Callable[[], Awaitable[str | None]]
 """Returns None when ready, else a short reason."""
@@ -39,4 +40,11 @@ def health_routes(
             return _json(503, {"status": "not_ready", "problems": problems})
         return _json(200, {"status": "ready"})
 
-    return [("/health", health), ("/ready", ready)]
+    @get(include_in_schema=False)
+    async def metrics(scope: Any) -> AsgiResponse:
+        """Prometheus text format: this process's metrics."""
+        return AsgiResponse(
+            generate_latest(REGISTRY), 200, headers={"content-type": CONTENT_TYPE_LATEST}
+        )
+
+    return [("/health", health), ("/ready", ready), ("/metrics", metrics)]

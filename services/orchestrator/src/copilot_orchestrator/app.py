@@ -11,10 +11,13 @@ from copilot_service_defaults.jetstream import ensure_stream
 from faststream.asgi import AsgiFastStream
 
 from copilot_orchestrator.adapters.kv_history import KvHistory
+from copilot_orchestrator.adapters.kv_spend_ledger import KvSpendLedger
+from copilot_orchestrator.adapters.metered_budget import MeteredBudget
 from copilot_orchestrator.adapters.nats_tools import NatsToolTransport
 from copilot_orchestrator.adapters.openai_model import OpenAIChatModel
 from copilot_orchestrator.config import OrchestratorSettings
 from copilot_orchestrator.coordinator import TurnCoordinator
+from copilot_orchestrator.domain.budget import DEFAULT_PRICES, Budget
 from copilot_orchestrator.domain.model import ChatModel
 from copilot_orchestrator.domain.output_guard import OutputGuard
 from copilot_orchestrator.domain.planner import OfflinePlanner
@@ -23,6 +26,8 @@ from copilot_orchestrator.domain.turn import TurnRunner
 from copilot_orchestrator.handlers import build_router
 
 log = logging.getLogger(__name__)
+# A conversation's token total lives as long as the conversation (a day); a day's spend, a day.
+SPEND_KEEP_S = 2 * 86_400
 
 
 def build_model(settings: OrchestratorSettings) -> ChatModel:
@@ -64,6 +69,16 @@ class _ConsentAwareHistory:
 def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
     broker, _ = service_broker("orchestrator", settings)
     history = _ConsentAwareHistory()
+    ledger = KvSpendLedger()
+    price = settings.model_price()
+    if price is None:
+        log.warning("no price for %s in LLM_PRICES: spend is counted as 0", settings.openai_model)
+    budget = Budget(
+        ledger,
+        price or DEFAULT_PRICES["offline"],
+        settings.conversation_token_budget,
+        settings.daily_spend_cap_usd,
+    )
     runner = TurnRunner(
         model=build_model(settings),
         transport=NatsToolTransport(broker, settings.tool_timeout_s, settings.action_timeout_s),
@@ -71,6 +86,7 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
         tools=settings.offered_tools(),
         max_tool_rounds=settings.max_tool_rounds,
         guard=OutputGuard([SYSTEM_PROMPT], settings.secrets()),
+        budget=MeteredBudget(budget),
     )
     broker.include_router(build_router(TurnCoordinator(runner, broker), settings.turn_workers))
 
@@ -90,6 +106,7 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
             ),
             settings.history_max_messages,
         )
+        ledger.attach(await broker.key_value(subjects.SPEND_BUCKET, ttl=SPEND_KEEP_S))
         log.info("orchestrator ready with %s", runner.model.name)
 
     return AsgiFastStream(

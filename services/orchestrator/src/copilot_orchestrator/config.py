@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Literal
 
 from copilot_contracts.tool_catalog import (
@@ -7,7 +8,9 @@ from copilot_contracts.tool_catalog import (
     ToolSpec,
 )
 from copilot_service_defaults.settings import ServiceSettings, require_secret
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from copilot_orchestrator.domain.budget import DEFAULT_PRICES, ModelPrice
 
 
 class OrchestratorSettings(ServiceSettings):
@@ -27,9 +30,17 @@ class OrchestratorSettings(ServiceSettings):
     conversation_ttl_s: int = Field(default=86_400, ge=60)
     working_history_ttl_s: int = Field(default=3_600, ge=60)
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
+    conversation_token_budget: int = Field(default=60_000, ge=1_000)
+    daily_spend_cap_usd: Decimal | None = Field(default=Decimal("50"), ge=0)
+    llm_prices: dict[str, ModelPrice] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
     enable_rag: bool = True
     enable_order_tool: bool = True
     enable_github_tool: bool = True
+
+    @field_validator("daily_spend_cap_usd", mode="before")
+    @classmethod
+    def _no_cap(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip().lower() == "off" else value
 
     @model_validator(mode="after")
     def _choose_provider(self) -> "OrchestratorSettings":
@@ -40,7 +51,18 @@ class OrchestratorSettings(ServiceSettings):
                 raise ValueError("LLM_PROVIDER=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL)")
             if not self.openai_base_url:
                 require_secret("OPENAI_API_KEY", self.openai_api_key, production=self.production)
+            if self.production and self.openai_model not in self.llm_prices:
+                raise ValueError(
+                    f"LLM_PRICES has no price for OPENAI_MODEL={self.openai_model}: the daily "
+                    "spend cap could not be kept"
+                )
         return self
+
+    def model_price(self) -> ModelPrice | None:
+        """The price of the model in use; None when the table does not know it."""
+        if self.llm_provider == "offline":
+            return DEFAULT_PRICES["offline"]
+        return self.llm_prices.get(self.openai_model)
 
     def secrets(self) -> list[str]:
         """Values that must never appear in an answer or a tool call."""

@@ -18,6 +18,7 @@ from copilot_contracts.chat import (
 from copilot_contracts.tool_catalog import ToolSpec
 from copilot_contracts.tools import CreateOrderResult, ToolError
 
+from copilot_orchestrator.domain.budget import Refusal
 from copilot_orchestrator.domain.conversation import ToolOutcome, TurnState
 from copilot_orchestrator.domain.model import ChatModel, ModelUnavailableError, ToolCall
 from copilot_orchestrator.domain.output_guard import OutputGuard
@@ -29,6 +30,14 @@ SNIPPET_CHARS = 240
 WITHHELD = (
     "I'm sorry, I can't share that. I can help with our coffee, brewing, orders and shipping."
 )
+
+
+class BudgetGate(Protocol):
+    async def refusal(self, conversation_id: str) -> Refusal | None:
+        """Why the model may not be called now (a budget is spent), or None."""
+        ...
+
+    async def record(self, conversation_id: str, usage: Usage) -> None: ...
 
 
 class EventSink(Protocol):
@@ -71,7 +80,9 @@ class TurnRunner:
         tools: list[ToolSpec],
         max_tool_rounds: int,
         guard: OutputGuard | None = None,
+        budget: BudgetGate | None = None,
     ) -> None:
+        self.budget = budget
         self.model = model
         self.guard = guard or OutputGuard([SYSTEM_PROMPT], [])
         self.transport = transport
@@ -101,11 +112,16 @@ class TurnRunner:
 
         checked = self.guard.stream(stream_text)
         for _ in range(self.max_tool_rounds + 1):
+            if self.budget and (refusal := await self.budget.refusal(turn.conversation_id)):
+                await sink.emit(ErrorEvent(code=refusal.reason, message=refusal.message))
+                return
             try:
                 response = await self.model.respond(state, self.tools, checked.write)
             except ModelUnavailableError as exc:
                 await sink.emit(ErrorEvent(code="llm_unavailable", message=str(exc)))
                 return
+            if self.budget:
+                await self.budget.record(turn.conversation_id, response.usage)
             await checked.flush()
             usage = Usage(
                 input_tokens=usage.input_tokens + response.usage.input_tokens,
