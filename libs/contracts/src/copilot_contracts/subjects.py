@@ -24,6 +24,7 @@ CHAT_EVENTS_STREAM = "COPILOT_CHAT_EVENTS"
 ORDER_EVENTS_STREAM = "COPILOT_ORDER_EVENTS"
 
 CONVERSATIONS_BUCKET = "copilot_conversations"
+# Transcripts of consented conversations, redacted; working memory of every conversation.
 HISTORY_BUCKET = "copilot_history"
 WORKING_HISTORY_BUCKET = "copilot_history_working"
 RATE_LIMITS_BUCKET = "copilot_rate_limits"

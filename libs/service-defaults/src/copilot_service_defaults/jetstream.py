@@ -9,8 +9,9 @@ from contextlib import asynccontextmanager
 from copilot_contracts.streams import StreamDefinition
 from faststream.nats import NatsMessage
 from nats.js import JetStreamContext
-from nats.js.api import RetentionPolicy, StorageType, StreamConfig
+from nats.js.api import KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
+from nats.js.kv import KeyValue
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,23 @@ async def ensure_stream(js: JetStreamContext, definition: StreamDefinition, repl
         await js.add_stream(config)
     else:
         await js.update_stream(config)
+
+
+async def ensure_key_value(
+    js: JetStreamContext, bucket: str, ttl_s: float, replicas: int = 1
+) -> KeyValue:
+    """The KV bucket, created if missing; when its retention setting changed, the existing
+    bucket's age limit is brought up to date (declaring it again would be refused)."""
+    try:
+        info = await js.stream_info(f"KV_{bucket}")
+    except NotFoundError:
+        config = KeyValueConfig(bucket=bucket, ttl=ttl_s, replicas=replicas)
+        return await js.create_key_value(config)
+    if info.config.max_age != ttl_s:
+        log.info("bucket %s: age limit %ss -> %ss", bucket, info.config.max_age, ttl_s)
+        info.config.max_age = ttl_s
+        await js.update_stream(info.config)
+    return await js.key_value(bucket)
 
 
 async def _beat(msg: NatsMessage, every_s: float) -> None:

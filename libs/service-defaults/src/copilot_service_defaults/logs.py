@@ -6,17 +6,15 @@ import re
 import sys
 from datetime import UTC, datetime
 
+from copilot_service_defaults import redaction
 from copilot_service_defaults.telemetry import current_trace_id
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"(?<![\w.:])\+?\d[\d ()-]{7,}\d(?![\w.:])")
+# Logs are stricter than issue text: any bearer value or labelled key goes, digits or not.
 _BEARER = re.compile(r"(?i)(bearer\s+|api[_-]?key[=:]\s*|token[=:]\s*)[\w.\-]+")
 
 
 def redact(text: str) -> str:
-    text = _BEARER.sub(r"\1[redacted]", text)
-    text = _EMAIL.sub("[email]", text)
-    return _PHONE.sub("[phone]", text)
+    return redaction.redact(_BEARER.sub(r"\1[redacted]", text))
 
 
 class JsonFormatter(logging.Formatter):

@@ -48,7 +48,11 @@ def setup_tracing(service_name: str, otlp_endpoint: str | None) -> TracerProvide
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        exporter = OTLPSpanExporter(endpoint=f"{otlp_endpoint.rstrip('/')}/v1/traces")
+        from copilot_service_defaults.redacting_exporter import RedactingSpanExporter
+
+        exporter = RedactingSpanExporter(
+            OTLPSpanExporter(endpoint=f"{otlp_endpoint.rstrip('/')}/v1/traces")
+        )
         provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=500))
     trace.set_tracer_provider(provider)
     return provider

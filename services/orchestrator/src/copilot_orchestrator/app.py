@@ -7,9 +7,10 @@ from copilot_contracts import subjects
 from copilot_contracts.streams import ACTIONS, CHAT_TURNS
 from copilot_service_defaults.broker import app_logger, service_broker
 from copilot_service_defaults.health import health_routes
-from copilot_service_defaults.jetstream import ensure_stream
+from copilot_service_defaults.jetstream import ensure_key_value, ensure_stream
 from faststream.asgi import AsgiFastStream
 
+from copilot_orchestrator.adapters.consented_history import ConsentedHistory
 from copilot_orchestrator.adapters.kv_history import KvHistory
 from copilot_orchestrator.adapters.kv_spend_ledger import KvSpendLedger
 from copilot_orchestrator.adapters.metered_budget import MeteredBudget
@@ -42,33 +43,9 @@ def build_model(settings: OrchestratorSettings) -> ChatModel:
     return OpenAIChatModel(client, settings.openai_model)
 
 
-class _ConsentAwareHistory:
-    """Two KV buckets: visitors who agreed to keep their conversation get it kept for
-    CONVERSATION_TTL_S; for the others it is only working memory, gone after
-    WORKING_HISTORY_TTL_S. Both exist only once the broker is connected."""
-
-    def __init__(self) -> None:
-        self.kept: KvHistory | None = None
-        self.working: KvHistory | None = None
-
-    def _store(self, kept: bool) -> KvHistory:
-        store = self.kept if kept else self.working
-        if store is None:
-            raise RuntimeError("conversation history is kept only once the broker is connected")
-        return store
-
-    async def load(self, conversation_id: str, kept: bool) -> list[dict[str, str]]:
-        return await self._store(kept).load(conversation_id)
-
-    async def append(
-        self, conversation_id: str, messages: list[dict[str, str]], kept: bool
-    ) -> None:
-        await self._store(kept).append(conversation_id, messages)
-
-
 def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
     broker, _ = service_broker("orchestrator", settings)
-    history = _ConsentAwareHistory()
+    history = ConsentedHistory()
     ledger = KvSpendLedger()
     price = settings.model_price()
     if price is None:
@@ -96,8 +73,13 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
             await ensure_stream(
                 broker.connection.jetstream(), stream, settings.nats_stream_replicas
             )
-        history.kept = KvHistory(
-            await broker.key_value(subjects.HISTORY_BUCKET, ttl=settings.conversation_ttl_s),
+        history.transcripts = KvHistory(
+            await ensure_key_value(
+                broker.connection.jetstream(),
+                subjects.HISTORY_BUCKET,
+                ttl_s=settings.transcript_retention_days * 86_400,
+                replicas=settings.nats_stream_replicas,
+            ),
             settings.history_max_messages,
         )
         history.working = KvHistory(

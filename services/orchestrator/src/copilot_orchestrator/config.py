@@ -27,7 +27,7 @@ class OrchestratorSettings(ServiceSettings):
     action_timeout_s: float = Field(default=30.0, gt=0)
     turn_workers: int = Field(default=32, ge=1, le=1000)
     history_max_messages: int = Field(default=20, ge=2, le=200)
-    conversation_ttl_s: int = Field(default=86_400, ge=60)
+    transcript_retention_days: int = Field(default=30, ge=1, le=3650)
     working_history_ttl_s: int = Field(default=3_600, ge=60)
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
     conversation_token_budget: int = Field(default=60_000, ge=1_000)

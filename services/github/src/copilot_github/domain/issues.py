@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from copilot_contracts.tools import CreateGithubIssueRequest, CreateGithubIssueResult
-
-from copilot_github.domain.redaction import redact
+from copilot_service_defaults.redaction import redact
 
 _MARKER = "<!-- coffee-copilot idempotency-key: {key} -->"
 _MARKER_PATTERN = re.compile(r"<!-- coffee-copilot idempotency-key: (\S+) -->")

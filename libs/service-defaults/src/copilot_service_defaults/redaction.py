@@ -1,4 +1,5 @@
-"""Take secrets and personal data out of what a visitor wrote before it becomes a public issue.
+"""Take secrets and personal data out of what a visitor wrote: before it becomes a public
+issue, a log line, a span attribute or a kept transcript.
 
 Each finding is replaced with a labelled placeholder such as `[redacted email]`, so the web
 team still sees that something was there. Ordinary numbers (order numbers, quantities, years,
@@ -51,6 +52,12 @@ _PHONE_NUMBERS = (
     re.compile(r"(?<![\w.-])(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\w-]|\.\d)"),
     # National numbers with a trunk 0: 020 7946 0958, 06 12 34 56 78, 0612345678.
     re.compile(r"(?<![\w.-])0\d(?:[ .-]?\d){8,9}(?![\w-]|\.\d)"),
+)
+# Street addresses where they are recognisable: a house number, capitalised words, a street type.
+_STREET_ADDRESS = re.compile(
+    r"\b\d{1,5}[A-Za-z]?,?[ \t]+(?:[A-Z][A-Za-z'.-]*[ \t]+){1,4}"
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Boulevard|Blvd|Drive|Dr|Court|Ct|Way|Place|Pl"
+    r"|Terrace|Close|Crescent|Square|Sq|Highway|Hwy|Parkway|Pkwy|Strasse|Straße)\b\.?"
 )
 _LABELLED_PHONE = re.compile(
     r"(?P<label>\b(?:phone|telephone|tel|mobile|cell|whatsapp)(?: number)?[ \t]*[:.]?[ \t]*"
@@ -125,11 +132,13 @@ _RULES: tuple[tuple[re.Pattern[str], Replacer], ...] = (
     (_CARD_CANDIDATE, _card_number),
     (_LABELLED_PHONE, _labelled_phone),
     *((pattern, _phone_number) for pattern in _PHONE_NUMBERS),
+    (_STREET_ADDRESS, _constant("address")),
 )
 
 
 def redact(text: str) -> str:
-    """The text with secrets, card numbers, email addresses and phone numbers replaced."""
+    """The text with secrets, card numbers, email addresses, phone numbers and street
+    addresses replaced."""
     for pattern, replace in _RULES:
         text = pattern.sub(replace, text)
     return text

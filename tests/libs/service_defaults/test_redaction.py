@@ -1,7 +1,8 @@
-"""Secrets and personal data never reach a public issue; ordinary numbers stay readable."""
+"""Secrets and personal data never reach an issue, a log or a transcript; ordinary numbers
+stay readable."""
 
 import pytest
-from copilot_github.domain.redaction import luhn_valid, placeholder, redact
+from copilot_service_defaults.redaction import luhn_valid, placeholder, redact
 
 GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5" * 4
 PRIVATE_KEY = (
@@ -161,3 +162,18 @@ def test_redacting_twice_changes_nothing_more() -> None:
 )
 def test_luhn_check(digits: str, valid: bool) -> None:
     assert luhn_valid(digits) is valid
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["221B Baker Street", "1600 Pennsylvania Avenue", "10 Downing St", "4 Privet Dr."],
+)
+def test_street_addresses_are_redacted(address: str) -> None:
+    assert redact(f"Ship it to {address}, London please") == (
+        f"Ship it to {placeholder('address')}, London please"
+    )
+
+
+def test_order_lines_are_not_mistaken_for_addresses() -> None:
+    text = "Order 2 bags of House Blend and 1 Ethiopia Yirgacheffe, whole bean"
+    assert redact(text) == text

@@ -1,0 +1,17 @@
+"""A KV bucket whose retention setting changed is updated in place, its entries kept."""
+
+import nats
+from copilot_service_defaults.jetstream import ensure_key_value
+
+
+async def test_a_changed_retention_updates_the_existing_bucket(private_nats_url: str) -> None:
+    connection = await nats.connect(private_nats_url)
+    try:
+        js = connection.jetstream()
+        first = await ensure_key_value(js, "retention_test", ttl_s=3600)
+        await first.put("conversation", b"kept")
+        again = await ensure_key_value(js, "retention_test", ttl_s=30 * 86_400)
+        assert (await js.stream_info("KV_retention_test")).config.max_age == 30 * 86_400
+        assert (await again.get("conversation")).value == b"kept"
+    finally:
+        await connection.close()
