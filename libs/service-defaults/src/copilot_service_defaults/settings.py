@@ -1,8 +1,8 @@
 """Settings every service reads, and the fail-fast rule for production secrets."""
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET_MARKER = "dev-only"  # nosec B105 # marks defaults production refuses
@@ -15,6 +15,8 @@ class ServiceSettings(BaseSettings):
 
     app_env: Literal["development", "production"] = "development"
     nats_url: str = "nats://127.0.0.1:4222"
+    nats_user: str | None = None
+    nats_password: SecretStr | None = None
     otel_exporter_otlp_endpoint: str | None = None
     log_level: str = "INFO"
     host: str = "127.0.0.1"
@@ -24,6 +26,13 @@ class ServiceSettings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.app_env == "production"
+
+    @model_validator(mode="after")
+    def _require_nats_password(self) -> Self:
+        if self.nats_user:
+            password = self.nats_password.get_secret_value() if self.nats_password else None
+            require_secret("NATS_PASSWORD", password, production=self.production)
+        return self
 
 
 def require_secret(name: str, value: str | None, *, production: bool) -> None:
