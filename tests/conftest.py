@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from copilot_cli import nats_server
+from copilot_cli.nats_logins import ADMIN, NatsLogins
 
 
 def free_port() -> int:
@@ -46,18 +47,35 @@ async def eventually(
 class NatsForTests:
     url: str
     monitor_url: str
+    log: Path
+    logins: NatsLogins | None = None
+    """None for a server without authorization: anyone may do anything."""
+
+    def login(self, user: str = ADMIN) -> dict[str, str]:
+        """`user` and `password` for nats.connect (nothing when there are no logins)."""
+        if self.logins is None:
+            return {}
+        return {"user": user, "password": self.logins.passwords[user]}
+
+    def login_env(self, user: str = ADMIN) -> dict[str, str]:
+        """NATS_USER and NATS_PASSWORD for a service or a CLI command in a subprocess."""
+        return {} if self.logins is None else self.logins.login_env(user)
 
 
 @contextmanager
-def own_nats_server(data_dir: Path) -> Iterator[NatsForTests]:
-    """A NATS server with JetStream of its own (the real binary, free ports)."""
+def own_nats_server(data_dir: Path, authorized: bool = True) -> Iterator[NatsForTests]:
+    """A NATS server with JetStream of its own (the real binary, free ports); authorized,
+    it has the logins and permissions of deploy/nats/authorization.conf."""
     address = nats_server.NatsAddress("127.0.0.1", free_port())
     monitor_port = free_port()
-    process = nats_server.start_server(address, data_dir, monitor_port=monitor_port)
+    logins = NatsLogins.generate() if authorized else None
+    process = nats_server.start_server(address, data_dir, monitor_port=monitor_port, logins=logins)
     try:
         yield NatsForTests(
             url=f"nats://{address.host}:{address.port}",
             monitor_url=f"http://{address.host}:{monitor_port}",
+            log=data_dir / "nats" / "nats-server.log",
+            logins=logins,
         )
     finally:
         process.terminate()
@@ -66,7 +84,8 @@ def own_nats_server(data_dir: Path) -> Iterator[NatsForTests]:
 
 @pytest.fixture(scope="session")
 def nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsForTests]:
-    with own_nats_server(Path(tmp_path_factory.mktemp("nats"))) as server:
+    """A bus without authorization, for the services' own integration tests."""
+    with own_nats_server(Path(tmp_path_factory.mktemp("nats")), authorized=False) as server:
         yield server
 
 
@@ -78,5 +97,5 @@ def nats_url(nats: NatsForTests) -> str:
 @pytest.fixture(scope="module")
 def private_nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A bus for one test module alone: no other test's services answer on it."""
-    with own_nats_server(Path(tmp_path_factory.mktemp("private-nats"))) as server:
+    with own_nats_server(Path(tmp_path_factory.mktemp("private-nats")), authorized=False) as server:
         yield server.url

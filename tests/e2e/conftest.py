@@ -1,5 +1,8 @@
-"""The whole system as `make run` starts it: five service processes on a real NATS server."""
+"""The whole system as `make run` starts it: five service processes on a real NATS server,
+each logged in as its own user with only the permissions of deploy/nats/authorization.conf.
+Anything the bus refuses a service fails the tests that ran on that system."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,7 +13,7 @@ import httpx
 import pytest
 from copilot_cli.services import SERVICES, ServiceGroup
 
-from tests.conftest import NatsForTests, free_port
+from tests.conftest import NatsForTests, free_port, own_nats_server
 from tests.support.otlp_receiver import OtlpReceiver
 from tests.support.sse import read_events
 
@@ -22,6 +25,10 @@ class RunningSystem:
     data_dir: Path
     nats: NatsForTests
     group: ServiceGroup
+
+    def operator_env(self) -> dict[str, str]:
+        """The environment of a CLI command an operator runs: logged in as admin."""
+        return {**os.environ, **self.nats.login_env()}
 
     def session_token(self, client: httpx.Client) -> str:
         created = client.post("/api/sessions", json={"site_key": "demo-site-key"})
@@ -40,10 +47,27 @@ class RunningSystem:
             return response.headers, list(read_events(response))
 
 
+def bus_refusals(nats: NatsForTests, server_log_from: int, data_dir: Path) -> list[str]:
+    """What the server refused since `server_log_from`, and what services logged as refused."""
+    written = nats.log.read_bytes()[server_log_from:].decode(errors="replace")
+    refused = [
+        line
+        for line in written.splitlines()
+        if " Violation " in line or "authentication error" in line
+    ]
+    for log in sorted(data_dir.glob("*.log")):
+        lines = log.read_text(errors="replace").splitlines()
+        refused += [f"{log.name}: {line}" for line in lines if "NATS refused" in line]
+    return refused
+
+
 @contextmanager
 def running_system(
     nats: NatsForTests, data_dir: Path, receiver: OtlpReceiver, **env: str
 ) -> Iterator[RunningSystem]:
+    if nats.logins is None:
+        raise ValueError("the system runs on an authorized bus: own_nats_server(authorized=True)")
+    server_log_from = nats.log.stat().st_size
     ports = {name: free_port() for name in SERVICES}
     group = ServiceGroup(
         env={
@@ -65,6 +89,7 @@ def running_system(
         },
         cwd=str(data_dir),
         ports=ports,
+        service_env={name: nats.login_env(name) for name in SERVICES},
     )
     try:
         group.start_all(deadline_s=90, log_dir=str(data_dir))
@@ -78,13 +103,25 @@ def running_system(
         yield RunningSystem(url, receiver, data_dir, nats, group)
     finally:
         group.stop_all()
+    refused = bus_refusals(nats, server_log_from, data_dir)
+    if refused:
+        raise AssertionError("NATS refused the services:\n" + "\n".join(refused))
 
 
 @pytest.fixture(scope="session")
-def system(nats: NatsForTests, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+def authorized_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsForTests]:
+    with own_nats_server(Path(tmp_path_factory.mktemp("authorized-nats"))) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def system(
+    authorized_nats: NatsForTests, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningSystem]:
     """The offline system, as `make run` starts it with no OPENAI_API_KEY."""
+    data_dir = Path(tmp_path_factory.mktemp("system"))
     with (
         OtlpReceiver() as receiver,
-        running_system(nats, Path(tmp_path_factory.mktemp("system")), receiver) as running,
+        running_system(authorized_nats, data_dir, receiver) as running,
     ):
         yield running

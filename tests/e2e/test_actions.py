@@ -69,6 +69,7 @@ def test_an_order_over_two_turns_is_placed_when_the_visitor_confirms(
         capture_output=True,
         text=True,
         timeout=60,
+        env=system.operator_env(),
     )
     assert staff.returncode == 0, staff.stderr
     assert f"Order {order_id}: confirmed" in staff.stdout and "ada@example.com" in staff.stdout

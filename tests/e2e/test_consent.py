@@ -9,11 +9,12 @@ import pytest
 from copilot_contracts import subjects
 from nats.js.errors import KeyNotFoundError
 
+from tests.conftest import NatsForTests
 from tests.e2e.conftest import RunningSystem
 
 
-async def _stored_in(nats_url: str, conversation_id: str) -> set[str]:
-    nc = await nats.connect(nats_url)
+async def _stored_in(bus: NatsForTests, conversation_id: str) -> set[str]:
+    nc = await nats.connect(bus.url, **bus.login())
     js = nc.jetstream()
     found = set()
     for bucket in (subjects.HISTORY_BUCKET, subjects.WORKING_HISTORY_BUCKET):
@@ -41,4 +42,4 @@ def test_the_conversation_is_kept_only_with_consent(
         token = created.json()["token"]
         _, events = system.ask(client, token, "What is your returns policy?")
     conversation_id = str(events[0][1]["conversation_id"])
-    assert asyncio.run(_stored_in(system.nats.url, conversation_id)) == {bucket}
+    assert asyncio.run(_stored_in(system.nats, conversation_id)) == {bucket}

@@ -66,6 +66,7 @@ def test_orders_killed_after_the_commit_still_answer_with_the_one_order(
         capture_output=True,
         text=True,
         timeout=60,
+        env=crashing.operator_env(),
     )
     assert listed.returncode == 0, listed.stderr
     rows = [line for line in listed.stdout.splitlines() if line.startswith("EO-")]

@@ -33,6 +33,7 @@ def ingest(system: RunningSystem, *args: str) -> subprocess.CompletedProcess[str
         capture_output=True,
         text=True,
         timeout=120,
+        env=system.operator_env(),
     )
 
 

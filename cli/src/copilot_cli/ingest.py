@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-import nats
 from copilot_contracts import subjects
 from copilot_contracts.rag import (
     RagReindexCompleted,
@@ -20,6 +19,8 @@ from nats.errors import NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import NoStreamResponseError
 from tqdm import tqdm
+
+from copilot_cli.nats_logins import REFUSED_LOGIN, LoginRefused, connect
 
 QUEUED_NOTICE_S = 15.0
 
@@ -37,18 +38,27 @@ def build_request(
     )
 
 
-def ingest(nats_url: str, request: RagReindexRequested, timeout_s: float) -> int:
+def ingest(
+    nats_url: str, request: RagReindexRequested, timeout_s: float, login: dict[str, str]
+) -> int:
     try:
-        return asyncio.run(_ingest(nats_url, request, timeout_s, sys.stderr))
+        return asyncio.run(_ingest(nats_url, login, request, timeout_s, sys.stderr))
+    except LoginRefused:
+        print(REFUSED_LOGIN, file=sys.stderr)
+        return 2
     except (NoServersError, OSError) as exc:
         print(f"Cannot reach NATS at {nats_url} ({exc}). Is `make run` running?", file=sys.stderr)
         return 2
 
 
 async def _ingest(
-    nats_url: str, request: RagReindexRequested, timeout_s: float, out: TextIO
+    nats_url: str,
+    login: dict[str, str],
+    request: RagReindexRequested,
+    timeout_s: float,
+    out: TextIO,
 ) -> int:
-    nc = await nats.connect(nats_url, connect_timeout=3, max_reconnect_attempts=0)
+    nc = await connect(nats_url, login)
     try:
         events = await nc.subscribe(subjects.rag_reindex_events(request.id))
         try:

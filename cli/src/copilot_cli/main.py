@@ -10,6 +10,7 @@ from pathlib import Path
 from copilot_cli import issues, nats_server, orders
 from copilot_cli.chat import chat
 from copilot_cli.ingest import build_request, ingest
+from copilot_cli.nats_logins import NatsLogins, operator_login
 from copilot_cli.services import SERVICES, ServiceGroup
 
 
@@ -25,20 +26,35 @@ def _dotenv() -> dict[str, str]:
     return {k.strip(): v.strip().strip("'\"") for k, v in pairs if not k.lstrip().startswith("#")}
 
 
+def _login() -> dict[str, str]:
+    """How `copilot ingest` and `copilot orders` log in to NATS."""
+    data_dir = Path(_env("DATA_DIR", ".data"))
+    return operator_login(data_dir, _env("NATS_USER", ""), _env("NATS_PASSWORD", ""))
+
+
 def run(_: argparse.Namespace) -> int:
     started = time.monotonic()
     data_dir = Path(_env("DATA_DIR", ".data"))
     nats_url = _env("NATS_URL", "nats://127.0.0.1:4222")
     address = nats_server.NatsAddress.parse(nats_url)
     own_nats = None
+    service_logins: dict[str, dict[str, str]] = {}
     if nats_server.answers(address):
+        # Its logins are the operator's business: NATS_USER/NATS_PASSWORD, if any, as set.
         print(f"Using the NATS server at {address.host}:{address.port}")
     else:
-        own_nats = nats_server.start_server(address, data_dir)
-        print(f"Started nats-server with JetStream at {address.host}:{address.port}")
+        logins = NatsLogins.generate()
+        own_nats = nats_server.start_server(address, data_dir, logins=logins)
+        service_logins = {name: logins.login_env(name) for name in SERVICES}
+        print(
+            f"Started nats-server with JetStream at {address.host}:{address.port}"
+            f" (a login per service; admin's in {data_dir}/nats/)"
+        )
     log_dir = data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    group = ServiceGroup(env={"NATS_URL": nats_url, "DATA_DIR": str(data_dir)})
+    group = ServiceGroup(
+        env={"NATS_URL": nats_url, "DATA_DIR": str(data_dir)}, service_env=service_logins
+    )
     # Stop cleanly on Ctrl-C and on SIGTERM, even when started with SIGINT ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -72,7 +88,7 @@ def _ingest(args: argparse.Namespace) -> int:
         print("Give a path or --urls, not both.", file=sys.stderr)
         return 2
     request = build_request(args.path, args.urls, args.name, args.rebuild)
-    return ingest(args.nats_url, request, args.timeout)
+    return ingest(args.nats_url, request, args.timeout, _login())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     index.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait")
     index.add_argument("--nats-url", default=_env("NATS_URL", "nats://127.0.0.1:4222"))
     index.set_defaults(func=_ingest)
-    orders.register(commands, _env("NATS_URL", "nats://127.0.0.1:4222"))
+    orders.register(commands, _env("NATS_URL", "nats://127.0.0.1:4222"), _login)
     issues.register(commands)
     args = parser.parse_args(argv)
     return int(args.func(args))

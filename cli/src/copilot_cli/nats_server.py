@@ -1,5 +1,6 @@
 """Use the NATS server that answers at NATS_URL, or start a local one with JetStream."""
 
+import os
 import shutil
 import socket
 import subprocess
@@ -8,6 +9,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
+
+from copilot_cli.nats_logins import AUTHORIZATION_CONF, NatsLogins
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -53,9 +56,25 @@ def server_binary() -> str:
     return found
 
 
+def _authorization(store: Path, logins: NatsLogins) -> str:
+    if not AUTHORIZATION_CONF.exists():
+        raise SystemExit(f"{AUTHORIZATION_CONF} is missing: run from a checkout of the project.")
+    logins.save(store)
+    # nats-server resolves an include against the including file's folder, even an absolute
+    # path: the include is relative.
+    return f'include "{os.path.relpath(AUTHORIZATION_CONF, store)}"\n'
+
+
 def start_server(
-    address: NatsAddress, data_dir: Path, deadline_s: float = 20.0, monitor_port: int | None = None
+    address: NatsAddress,
+    data_dir: Path,
+    deadline_s: float = 20.0,
+    monitor_port: int | None = None,
+    logins: NatsLogins | None = None,
 ) -> subprocess.Popen[bytes]:
+    """Start nats-server with its store in DATA_DIR/nats. With `logins`, every client must
+    log in, with the permissions of deploy/nats/authorization.conf; the passwords are kept
+    in DATA_DIR/nats/logins.json."""
     if address.host not in LOCAL_HOSTS:
         raise SystemExit(f"No NATS server answers at {address.host}:{address.port}.")
     store = (data_dir / "nats").resolve()
@@ -64,9 +83,15 @@ def start_server(
     text = CONFIG_TEMPLATE.format(host=address.host, port=address.port, store_dir=store)
     if monitor_port is not None:
         text += f'http: "{address.host}:{monitor_port}"\n'
+    env = None
+    if logins is not None:
+        text += _authorization(store, logins)
+        env = {**os.environ, **logins.server_env()}
     config.write_text(text)
     log = (store / "nats-server.log").open("ab")
-    process = subprocess.Popen([server_binary(), "-c", str(config)], stdout=log, stderr=log)
+    process = subprocess.Popen(
+        [server_binary(), "-c", str(config)], stdout=log, stderr=log, env=env
+    )
     stop_at = time.monotonic() + deadline_s
     while time.monotonic() < stop_at:
         if process.poll() is not None:

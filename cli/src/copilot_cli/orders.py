@@ -3,17 +3,19 @@
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 from typing import Any
 
-import nats
 from copilot_contracts import subjects
 from copilot_contracts.orders import OrderDetails, OrdersFound, OrdersQuery
 from nats.errors import NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from pydantic import ValidationError
 
+from copilot_cli.nats_logins import REFUSED_LOGIN, LoginRefused, connect
 
-def register(commands: Any, nats_url: str) -> None:
+
+def register(commands: Any, nats_url: str, login: Callable[[], dict[str, str]]) -> None:
     orders = commands.add_parser("orders", help="staff: list and show orders")
     actions = orders.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list", help="the newest orders")
@@ -26,7 +28,7 @@ def register(commands: Any, nats_url: str) -> None:
     showing.add_argument("order_id")
     for parser in (listing, showing):
         parser.add_argument("--nats-url", default=nats_url)
-        parser.set_defaults(func=run)
+        parser.set_defaults(func=run, login=login)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,7 +41,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"Invalid request: {exc.errors()[0]['msg']}", file=sys.stderr)
         return 2
     try:
-        found = asyncio.run(_ask(args.nats_url, query))
+        found = asyncio.run(_ask(args.nats_url, args.login(), query))
+    except LoginRefused:
+        print(REFUSED_LOGIN, file=sys.stderr)
+        return 2
     except (NoServersError, OSError):
         print(f"Cannot reach NATS at {args.nats_url}. Is `make run` running?", file=sys.stderr)
         return 2
@@ -59,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _ask(nats_url: str, query: OrdersQuery) -> OrdersFound:
-    nc = await nats.connect(nats_url, connect_timeout=3, max_reconnect_attempts=0)
+async def _ask(nats_url: str, login: dict[str, str], query: OrdersQuery) -> OrdersFound:
+    nc = await connect(nats_url, login)
     try:
         reply = await nc.request(
             subjects.ORDERS_ORDER_QUERY, query.model_dump_json().encode(), timeout=10

@@ -46,12 +46,20 @@ class ServiceGroup:
     env: dict[str, str]
     cwd: str | None = None
     ports: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
+    service_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Settings of one service only, such as its own NATS login."""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(
         self, name: str, log_file: str | None = None, extra_env: dict[str, str] | None = None
     ) -> None:
-        env = {**os.environ, **self.env, **(extra_env or {}), "PORT": str(self.ports[name])}
+        env = {
+            **os.environ,
+            **self.env,
+            **self.service_env.get(name, {}),
+            **(extra_env or {}),
+            "PORT": str(self.ports[name]),
+        }
         out = open(log_file, "ab") if log_file else None  # noqa: SIM115 - lives with the child
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", f"copilot_{name}"],
