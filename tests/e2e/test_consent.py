@@ -1,5 +1,5 @@
-"""Consent decides how long a conversation is kept: a day with it, an hour of working
-memory without it."""
+"""Consent decides what is kept: every conversation has an hour of working memory; only
+with consent is a transcript kept, redacted, for the retention period."""
 
 import asyncio
 
@@ -29,11 +29,14 @@ async def _stored_in(bus: NatsForTests, conversation_id: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("consent", "bucket"),
-    [(False, subjects.WORKING_HISTORY_BUCKET), (True, subjects.HISTORY_BUCKET)],
+    ("consent", "buckets"),
+    [
+        (False, {subjects.WORKING_HISTORY_BUCKET}),
+        (True, {subjects.WORKING_HISTORY_BUCKET, subjects.HISTORY_BUCKET}),
+    ],
 )
-def test_the_conversation_is_kept_only_with_consent(
-    system: RunningSystem, consent: bool, bucket: str
+def test_a_transcript_is_kept_only_with_consent(
+    system: RunningSystem, consent: bool, buckets: set[str]
 ) -> None:
     with httpx.Client(base_url=system.gateway_url, timeout=30) as client:
         created = client.post(
@@ -42,4 +45,4 @@ def test_the_conversation_is_kept_only_with_consent(
         token = created.json()["token"]
         _, events = system.ask(client, token, "What is your returns policy?")
     conversation_id = str(events[0][1]["conversation_id"])
-    assert asyncio.run(_stored_in(system.nats, conversation_id)) == {bucket}
+    assert asyncio.run(_stored_in(system.nats, conversation_id)) == buckets

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from copilot_cli import issues, nats_server, orders
+from copilot_cli import issues, nats_server, orders, privacy
 from copilot_cli.chat import chat
 from copilot_cli.ingest import build_request, ingest
 from copilot_cli.nats_logins import NatsLogins, operator_login
@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     index.add_argument("--nats-url", default=_env("NATS_URL", "nats://127.0.0.1:4222"))
     index.set_defaults(func=_ingest)
     orders.register(commands, _env("NATS_URL", "nats://127.0.0.1:4222"), _login)
+    privacy.register(commands, _env("NATS_URL", "nats://127.0.0.1:4222"), _login)
     issues.register(commands)
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -14,6 +14,7 @@ TOOL_GITHUB_ISSUE_CREATE = f"{ROOT}.tool.github.issue.create"
 ORDERS_ORDER_PLACED = f"{ROOT}.orders.order.placed"
 ORDERS_ORDER_DECIDE = f"{ROOT}.orders.order.decide"
 ORDERS_ORDER_QUERY = f"{ROOT}.orders.order.query"
+ORDERS_PERSONAL_DATA_ERASE = f"{ROOT}.orders.personal_data.erase"
 RAG_REINDEX_REQUESTED = f"{ROOT}.rag.reindex.requested"
 RAG_REINDEX_COMPLETED = f"{ROOT}.rag.reindex.completed"
 

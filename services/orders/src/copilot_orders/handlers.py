@@ -9,6 +9,7 @@ from typing import Any
 
 from copilot_contracts import subjects
 from copilot_contracts.orders import OrderDecisionRequested, OrdersFound, OrdersQuery
+from copilot_contracts.privacy import OrdersPersonalDataErased, PersonalDataErasureRequested
 from copilot_contracts.tools import CreateOrderRequest, CreateOrderResult, ToolReply
 from copilot_service_defaults.durable_requests import answer
 from copilot_service_defaults.failpoints import failpoint
@@ -21,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from copilot_orders.adapters.order_views import find_orders
 from copilot_orders.adapters.outbox_relay import OutboxRelay
+from copilot_orders.adapters.personal_data import erase_personal_data
 from copilot_orders.adapters.sql_orders import SqlOrders
 from copilot_orders.domain.catalog import OrderRejected
 
@@ -80,6 +82,15 @@ def build_router(orders: SqlOrders, relay: OutboxRelay, workers: int = 4) -> Nat
     async def query_orders(body: dict[str, Any]) -> OrdersFound:
         query = OrdersQuery.model_validate(body)
         return OrdersFound(orders=await find_orders(orders.sessions, query))
+
+    @router.subscriber(subjects.ORDERS_PERSONAL_DATA_ERASE, queue="orders")
+    async def erase(body: dict[str, Any]) -> OrdersPersonalDataErased:
+        request = PersonalDataErasureRequested.model_validate(body)
+        count = await erase_personal_data(
+            orders.sessions, request.session_id, request.conversation_ids
+        )
+        log.info("personal data erased from %d orders", count)
+        return OrdersPersonalDataErased(orders=count)
 
     return router
 
