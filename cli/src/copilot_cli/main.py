@@ -75,8 +75,10 @@ def run(_: argparse.Namespace) -> int:
         print(f"Could not start: {exc}; see {log_dir}/", file=sys.stderr)
         return 1
     finally:
-        # A terminal's Ctrl-C reaches every process of the group at once: finish stopping.
+        # A terminal's Ctrl-C reaches every process of the group at once, and `uv run`
+        # passes on the SIGTERM it gets: a second signal must not cut the stopping short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         group.stop_all()
         if own_nats is not None:
             own_nats.terminate()
