@@ -86,13 +86,39 @@ def test_order_request_asks_for_confirmation(system: RunningSystem) -> None:
     assert _types(events)[-1] == "done"
 
 
-def test_bug_report_is_filed(system: RunningSystem) -> None:
+def test_a_bug_report_is_filed_only_when_the_visitor_sends_it(system: RunningSystem) -> None:
+    recorded = system.data_dir / "github-dry-run.jsonl"
+    message = "The checkout page is broken, it shows an error page"
     with httpx.Client(base_url=system.gateway_url, timeout=30) as client:
         token = system.session_token(client)
-        _, events = system.ask(client, token, "The checkout page is broken, it shows an error page")
-    assert ("tool", {"name": "createGithubIssue", "status": "succeeded"}) in events
-    recorded = (system.data_dir / "github-dry-run.jsonl").read_text()
-    assert "checkout page is broken" in recorded
+        auth = {"Authorization": f"Bearer {token}"}
+        _, events = system.ask(client, token, message)
+        assert ("tool", {"name": "createGithubIssue", "status": "succeeded"}) in events
+        [report] = [data for event, data in events if event == "confirmation"]
+        assert report["kind"] == "issue" and str(report["action_id"]).startswith("GH-")
+        assert not recorded.exists() or message not in recorded.read_text()
+        action = f"/api/actions/{report['action_id']}"
+        assert client.get(action, headers=auth).json()["status"] == "pending_confirmation"
+        other = {"Authorization": f"Bearer {system.session_token(client)}"}
+        assert client.post(f"{action}/confirm", headers=other).status_code == 404
+        sent = client.post(f"{action}/confirm", headers=auth)
+        assert sent.status_code == 200, sent.text
+        assert sent.json()["status"] == "filed" and "recorded" in sent.json()["message"]
+        assert client.post(f"{action}/confirm", headers=auth).status_code == 409
+    assert "checkout page is broken" in recorded.read_text()
+
+
+def test_a_report_the_visitor_cancels_is_never_filed(system: RunningSystem) -> None:
+    message = "Feedback: it would be nice to see roast dates on the product pages"
+    with httpx.Client(base_url=system.gateway_url, timeout=30) as client:
+        token = system.session_token(client)
+        _, events = system.ask(client, token, message)
+        [report] = [data for event, data in events if event == "confirmation"]
+        cancel = f"/api/actions/{report['action_id']}/cancel"
+        cancelled = client.post(cancel, headers={"Authorization": f"Bearer {token}"})
+        assert cancelled.json()["status"] == "cancelled"
+    recorded = system.data_dir / "github-dry-run.jsonl"
+    assert not recorded.exists() or "roast dates" not in recorded.read_text()
 
 
 def test_client_that_leaves_mid_stream_leaves_no_subscription(system: RunningSystem) -> None:

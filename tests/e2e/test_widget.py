@@ -82,6 +82,17 @@ def test_the_order_flow_ends_with_the_order_number(page: Page) -> None:
     assert "EO-" in outcome.inner_text()
 
 
+def test_a_bug_report_is_sent_only_with_the_send_report_button(page: Page) -> None:
+    widget = Widget(page)
+    widget.open()
+    widget.ask("The checkout page is broken, it shows an error page")
+    card = widget.panel.get_by_role("group", name="Send your report")
+    with page.expect_response("**/api/actions/GH-*/confirm") as sent:
+        card.get_by_role("button", name="Send report").click()
+    assert sent.value.status == 200
+    card.locator(".status").filter(has_text="recorded for our web team").wait_for()
+
+
 def test_keyboard_only_and_escape_returns_focus_to_the_launcher(page: Page) -> None:
     widget = Widget(page)
     for _ in range(10):  # past the page's own links to the launcher

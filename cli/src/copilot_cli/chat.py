@@ -98,7 +98,8 @@ class Conversation:
 
 
 def prompt_for_decision(action: dict[str, Any]) -> Decision | None:
-    answer = input(f"Confirm order {action['action_id']}? [y/N] ").strip().lower()
+    what = "Send report" if action.get("kind") == "issue" else "Confirm order"
+    answer = input(f"{what} {action['action_id']}? [y/N] ").strip().lower()
     return "confirm" if answer in ("y", "yes") else "cancel"
 
 

@@ -63,6 +63,9 @@ class ConfirmationEvent(Message):
     action_id: str
     summary: str
     expires_at: datetime
+    kind: Literal["order", "issue"] = Field(
+        default="order", description="An order to place, or a report to send to the web team."
+    )
 
 
 class DoneEvent(Message):

@@ -39,6 +39,7 @@ ACTIONS = StreamDefinition(
         subjects.TOOL_ORDERS_CREATE,
         subjects.TOOL_GITHUB_ISSUE_CREATE,
         subjects.ORDERS_ORDER_DECIDE,
+        subjects.GITHUB_ISSUE_DECIDE,
     ),
     max_age_s=86_400,
     duplicate_window_s=600,

@@ -75,6 +75,9 @@ class CreateOrderRequest(StateChangingEnvelope):
 
 class CreateGithubIssueRequest(StateChangingEnvelope):
     args: CreateGithubIssueArgs
+    session_id: str | None = Field(
+        default=None, description="The visitor session that alone may send the report."
+    )
 
 
 class DocPassage(Message):
@@ -108,6 +111,9 @@ class CreateOrderResult(Message):
     expires_at: datetime
 
 
+IssueStatus = Literal["pending_confirmation", "filed", "cancelled", "expired"]
+
+
 class CreateGithubIssueResult(Message):
     title: str
     dry_run: bool
@@ -116,6 +122,11 @@ class CreateGithubIssueResult(Message):
     queued: bool = Field(
         default=False, description="GitHub is unreachable: the issue will be filed later."
     )
+    status: IssueStatus = Field(
+        default="filed", description="A report is filed only once the visitor sends it."
+    )
+    action_id: str | None = Field(default=None, description="What the visitor confirms.")
+    expires_at: datetime | None = None
 
 
 class ToolError(Message):

@@ -1,5 +1,8 @@
 """The GitHub service: files bug reports and feedback from the chat as GitHub issues."""
 
+from datetime import timedelta
+
+from copilot_contracts import subjects
 from copilot_contracts.streams import ACTIONS
 from copilot_service_defaults.broker import app_logger, service_broker
 from copilot_service_defaults.health import health_routes
@@ -8,6 +11,7 @@ from faststream.asgi import AsgiFastStream
 
 from copilot_github.adapters.dry_run_tracker import DryRunTracker
 from copilot_github.adapters.github_tracker import GithubTracker
+from copilot_github.adapters.kv_pending_issues import KvPendingIssues
 from copilot_github.config import GithubSettings
 from copilot_github.domain.issues import IssueTracker
 from copilot_github.handlers import build_router
@@ -21,11 +25,22 @@ def build_tracker(settings: GithubSettings) -> IssueTracker:
 
 def build_app(settings: GithubSettings) -> AsgiFastStream:
     broker, _ = service_broker("github", settings)
-    broker.include_router(build_router(build_tracker(settings)))
+    pending = KvPendingIssues()
+    broker.include_router(
+        build_router(
+            build_tracker(settings),
+            pending,
+            dry_run=settings.dry_run,
+            confirmation_ttl=timedelta(seconds=settings.issue_confirmation_ttl_s),
+        )
+    )
 
     async def prepare_stream() -> None:
         await broker.connect()
         await ensure_stream(broker.connection.jetstream(), ACTIONS, settings.nats_stream_replicas)
+        # Kept a day past the deadline, so a visitor can still ask what became of a report.
+        ttl = settings.issue_confirmation_ttl_s + 86_400
+        pending.attach(await broker.key_value(subjects.PENDING_ISSUES_BUCKET, ttl=ttl))
 
     return AsgiFastStream(
         broker,

@@ -11,6 +11,7 @@ class GithubSettings(ServiceSettings):
     github_api_url: str = "https://api.github.com"
     github_dry_run_path: Path | None = None
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
+    issue_confirmation_ttl_s: int = Field(default=900, ge=60, le=86_400)
 
     @model_validator(mode="after")
     def _require_repo_with_token(self) -> "GithubSettings":

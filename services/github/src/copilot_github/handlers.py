@@ -1,14 +1,16 @@
 """Bus handlers: decode the request, call the domain, reply.
 
-Filing an issue changes the world: requests come from JetStream and are acknowledged once
-GitHub has the issue (or refused it for good). While GitHub is unreachable a request waits
-in the stream and is delivered again later, with growing pauses; the visitor hears at once
-that the report is queued."""
+A report is prepared when the model asks (nothing leaves for GitHub), and filed when the
+visitor sends it. Both come from JetStream and are acknowledged once applied. While GitHub
+is unreachable an accepted report waits in the stream and is delivered again later, with
+growing pauses; the visitor hears at once that it is queued."""
 
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from copilot_contracts import subjects
+from copilot_contracts.issues import IssueDecisionRequested, IssueQuery
 from copilot_contracts.tools import CreateGithubIssueRequest, CreateGithubIssueResult, ToolReply
 from copilot_service_defaults.durable_requests import REPLY_TO_HEADER, answer
 from copilot_service_defaults.jetstream import in_progress_while_running
@@ -19,66 +21,127 @@ from faststream.nats.annotations import NatsBroker
 from github import GithubException
 from pydantic import ValidationError
 
+from copilot_github.adapters.kv_pending_issues import ChangedMeanwhile, KvPendingIssues
+from copilot_github.domain.confirmations import DecisionRefused, decide, prepare
 from copilot_github.domain.issues import IssueTracker, TrackerUnavailable, file_issue
 
 log = logging.getLogger(__name__)
+Reply = ToolReply[CreateGithubIssueResult]
 
-# A request is retried for about a day of GitHub outage, then left to the operators.
+# A report is retried for about a day of GitHub outage, then left to the operators.
 ACK_WAIT_S = 60.0
 MAX_DELIVER = 30
 FIRST_PAUSE_S = 30.0
 LONGEST_PAUSE_S = 3600.0
+DURABLE = ConsumerConfig(ack_wait=ACK_WAIT_S, max_deliver=MAX_DELIVER)
+ACTIONS = JStream(name=subjects.ACTIONS_STREAM, declare=False)
 
 
 def pause_before(delivery: int, first_pause_s: float = FIRST_PAUSE_S) -> float:
-    """How long a request waits after its `delivery`-th attempt found GitHub unavailable."""
+    """How long a report waits after its `delivery`-th attempt found GitHub unavailable."""
     return min(first_pause_s * 2.0 ** (delivery - 1), LONGEST_PAUSE_S)
 
 
-def build_router(tracker: IssueTracker, first_pause_s: float = FIRST_PAUSE_S) -> NatsRouter:
+def build_router(
+    tracker: IssueTracker,
+    pending: KvPendingIssues,
+    *,
+    dry_run: bool,
+    confirmation_ttl: timedelta,
+    first_pause_s: float = FIRST_PAUSE_S,
+) -> NatsRouter:
     router = NatsRouter()
 
     @router.subscriber(
         subjects.TOOL_GITHUB_ISSUE_CREATE,
-        stream=JStream(name=subjects.ACTIONS_STREAM, declare=False),
+        stream=ACTIONS,
         durable="github-issues",
         pull_sub=PullSub(batch_size=1, timeout=5.0),
         ack_policy=AckPolicy.MANUAL,
-        config=ConsumerConfig(ack_wait=ACK_WAIT_S, max_deliver=MAX_DELIVER),
+        config=DURABLE,
     )
-    async def create_issue(body: dict[str, Any], msg: NatsMessage, broker: NatsBroker) -> None:
+    async def prepare_issue(body: dict[str, Any], msg: NatsMessage, broker: NatsBroker) -> None:
         try:
             request = CreateGithubIssueRequest.model_validate(body)
         except ValidationError as exc:
-            await answer(broker, msg, _failed("invalid_arguments", validation_summary(exc)))
+            await answer(broker, msg, Reply.failed("invalid_arguments", validation_summary(exc)))
+            return
+        report = await pending.add(prepare(request, datetime.now(UTC), confirmation_ttl))
+        log.info("report %s awaiting the visitor", report.action_id)
+        await answer(broker, msg, Reply.ok(report.result(dry_run)))
+
+    @router.subscriber(
+        subjects.GITHUB_ISSUE_DECIDE,
+        stream=ACTIONS,
+        durable="github-decide",
+        pull_sub=PullSub(batch_size=1, timeout=5.0),
+        ack_policy=AckPolicy.MANUAL,
+        config=DURABLE,
+    )
+    async def decide_issue(body: dict[str, Any], msg: NatsMessage, broker: NatsBroker) -> None:
+        try:
+            request = IssueDecisionRequested.model_validate(body)
+        except ValidationError as exc:
+            await answer(broker, msg, Reply.failed("invalid_request", validation_summary(exc)))
+            return
+        report, revision = await pending.read(request.action_id)
+        if report is None or report.decision_id != request.id:
+            try:
+                status = decide(report, request.session_id, request.decision, datetime.now(UTC))
+            except DecisionRefused as refused:
+                await answer(broker, msg, Reply.failed(refused.code, refused.message))
+                return
+            if report is None:
+                raise AssertionError("unreachable: decide() refuses a missing report")
+            report.decision_id = request.id
+            report.status = "cancelled" if status == "cancelled" else report.status
+            try:  # accepted: a redelivery files it even after the deadline
+                revision = await pending.save(report, revision)
+            except ChangedMeanwhile:
+                await answer(broker, msg, Reply.failed("already_decided", "Decided elsewhere."))
+                return
+        if report.status != "pending_confirmation":
+            await answer(broker, msg, Reply.ok(report.result(dry_run)))
             return
         try:
             # Retries against a slow GitHub may outlast AckWait: keep the request ours.
             async with in_progress_while_running(msg, ACK_WAIT_S / 3):
-                result = await file_issue(tracker, request)
+                filed = await file_issue(tracker, report.request)
         except TrackerUnavailable as exc:
             delivery = msg.raw_message.metadata.num_delivered or 1
             log.warning("GitHub unavailable (%s); attempt %d, queued", exc, delivery)
-            queued = CreateGithubIssueResult(title=request.args.title, dry_run=False, queued=True)
             inbox = (msg.headers or {}).get(REPLY_TO_HEADER)
             if delivery == 1 and inbox:  # the visitor is still waiting for this first answer
-                await broker.publish(ToolReply.ok(queued), inbox)
+                queued = report.result(dry_run).model_copy(update={"queued": True})
+                await broker.publish(Reply.ok(queued), inbox)
             await msg.nack(delay=pause_before(delivery, first_pause_s))
             return
         except GithubException as exc:
             log.warning("GitHub refused the issue: status %s", exc.status)
             message = f"GitHub answered with status {exc.status}."
-            await answer(broker, msg, _failed("github_error", message))
+            await answer(broker, msg, Reply.failed("github_error", message))
             return
         except Exception:
             log.exception("filing an issue failed")
-            await answer(broker, msg, _failed("internal_error", "The report could not be filed."))
+            await answer(broker, msg, Reply.failed("internal_error", "The report was not filed."))
             return
-        log.info("issue filed (dry run: %s)", result.dry_run)
-        await answer(broker, msg, ToolReply.ok(result))
+        report.status, report.filed = "filed", filed
+        try:
+            await pending.save(report, revision)
+        except ChangedMeanwhile:  # a redelivery filed it too: the marker kept it one issue
+            log.info("report %s was recorded by another delivery", report.action_id)
+        log.info("issue filed (dry run: %s)", filed.dry_run)
+        await answer(broker, msg, Reply.ok(report.result(dry_run)))
+
+    @router.subscriber(subjects.GITHUB_ISSUE_QUERY, queue="github")
+    async def query_issue(body: dict[str, Any]) -> Reply:
+        query = IssueQuery.model_validate(body)
+        report = await pending.get(query.action_id)
+        if report is None or report.request.session_id != query.session_id:
+            return Reply.failed("action_not_found", "No such report of yours.")
+        result = report.result(dry_run)
+        if result.status == "pending_confirmation" and datetime.now(UTC) >= report.expires_at:
+            result = result.model_copy(update={"status": "expired"})
+        return Reply.ok(result)
 
     return router
-
-
-def _failed(code: str, message: str) -> ToolReply[CreateGithubIssueResult]:
-    return ToolReply[CreateGithubIssueResult].failed(code, message)

@@ -12,6 +12,7 @@ from copilot_contracts.chat import (
     ConversationRecord,
     TurnEventPublished,
 )
+from copilot_contracts.issues import IssueDecisionRequested, IssueQuery
 from copilot_contracts.orders import (
     OrderDecisionRequested,
     OrderDetails,
@@ -115,6 +116,30 @@ class GatewayBus:
             timeout_s=timeout_s,
         )
         return reply
+
+    async def decide_issue(
+        self, action_id: str, session_id: str, decision: str, timeout_s: float
+    ) -> dict[str, Any]:
+        """The GitHub service's answer to the visitor's Send or Cancel on a report."""
+        request = IssueDecisionRequested(
+            action_id=action_id, session_id=session_id, decision=decision
+        )
+        reply: dict[str, Any] = await durable_request(
+            self.broker,
+            request,
+            subjects.GITHUB_ISSUE_DECIDE,
+            subjects.ACTIONS_STREAM,
+            msg_id=request.id,
+            timeout_s=timeout_s,
+        )
+        return reply
+
+    async def visitor_issue(self, action_id: str, session_id: str) -> dict[str, Any]:
+        """The visitor's own report, as {"result"} or {"error"}."""
+        query = IssueQuery(action_id=action_id, session_id=session_id)
+        response = await self.broker.request(query, subjects.GITHUB_ISSUE_QUERY, timeout=5.0)
+        answer: dict[str, Any] = await response.decode()  # type: ignore[assignment]
+        return answer
 
     async def visitor_order(self, order_id: str, session_id: str) -> OrderDetails | None:
         """The visitor's own order, or None (another session's order is not theirs to see)."""

@@ -1,4 +1,5 @@
-"""The visitor's Confirm and Cancel on a prepared order: nothing changes without them."""
+"""The visitor's Confirm and Cancel on a prepared order or report: nothing changes without
+them. Orders are numbered EO-…, reports GH-…; each goes to the service that holds it."""
 
 import logging
 from typing import Annotated, Any, Literal
@@ -10,12 +11,19 @@ from fastapi.responses import JSONResponse
 from copilot_gateway.adapters.bus import GatewayBus
 from copilot_gateway.domain.sessions import Session
 from copilot_gateway.errors import ApiError
+from copilot_gateway.routes.action_messages import describe_issue, describe_order
 from copilot_gateway.routes.guards import RateLimits, SessionGuard
 from copilot_gateway.routes.schemas import ActionResult, ErrorBody
 
 log = logging.getLogger(__name__)
 
-ActionId = Annotated[str, Path(pattern=r"^EO-[0-9A-F]{8}$", description="The order number.")]
+ActionId = Annotated[
+    str,
+    Path(
+        pattern=r"^(EO|GH)-[0-9A-F]{8}$",
+        description="The order number (EO-…) or the report number (GH-…).",
+    ),
+]
 _STATUS_BY_CODE = {
     "action_not_found": 404,
     "already_confirmed": 409,
@@ -23,19 +31,23 @@ _STATUS_BY_CODE = {
     "already_decided": 409,
     "action_expired": 409,
     "orders_unavailable": 503,
+    "github_error": 502,
 }
-_MESSAGES = {
-    "confirmed": "Thank you! Order {order_id} is confirmed: {summary}.",
-    "fulfilled": "Order {order_id} is confirmed and on its way: {summary}.",
-    "cancelled": "Order {order_id} is cancelled; nothing will be charged or sent.",
-    "pending_confirmation": "Order {order_id} awaits your confirmation: {summary}.",
-    "expired": "Order {order_id} expired before it was confirmed; please ask again.",
-}
+UNAVAILABLE = "Please try again in a moment."
 
 
-def _describe(order_id: str, status: str, lines: list[dict[str, Any]], total: str) -> str:
-    summary = ", ".join(f"{line['quantity']} × {line['name']}" for line in lines)
-    return _MESSAGES[status].format(order_id=order_id, summary=f"{summary}, total {total}")
+def _is_report(action_id: str) -> bool:
+    return action_id.startswith("GH-")
+
+
+def _result(action_id: str, outcome: dict[str, Any]) -> ActionResult:
+    if _is_report(action_id):
+        return ActionResult(
+            action_id=action_id, status=outcome["status"], message=describe_issue(outcome)
+        )
+    total = f"{outcome['total']} {outcome['currency']}"
+    message = describe_order(action_id, outcome["status"], outcome["lines"], total)
+    return ActionResult(action_id=action_id, status=outcome["status"], message=message)
 
 
 def actions_router(
@@ -43,58 +55,60 @@ def actions_router(
 ) -> APIRouter:
     router = APIRouter(tags=["actions"], dependencies=[Depends(limits.api)])
     errors: dict[int | str, dict[str, Any]] = {
-        s: {"model": ErrorBody} for s in (401, 403, 404, 409, 429, 503)
+        s: {"model": ErrorBody} for s in (401, 403, 404, 409, 422, 429, 502, 503)
     }
 
     async def decide(
         action_id: str, session: Session, decision: Literal["confirm", "cancel"]
     ) -> JSONResponse:
+        send = bus.decide_issue if _is_report(action_id) else bus.decide_order
         try:
-            reply = await bus.decide_order(action_id, session.session_id, decision, timeout_s)
+            reply = await send(action_id, session.session_id, decision, timeout_s)
         except NoReplyError:
             # Stored in JetStream: it will be applied; the visitor may check again shortly.
             body = {"action_id": action_id, "status": "processing", "message": "Processing…"}
             return JSONResponse(body, status_code=202)
         except Exception as exc:
             log.warning("could not send a decision: %s", type(exc).__name__)
-            raise ApiError(503, "bus_unavailable", "Please try again in a moment.") from exc
+            raise ApiError(503, "bus_unavailable", UNAVAILABLE) from exc
         if (error := reply.get("error")) is not None:
             status = _STATUS_BY_CODE.get(error["code"], 500)
             raise ApiError(status, error["code"], error["message"])
-        order = reply["result"]
-        total = f"{order['total']} {order['currency']}"
-        message = _describe(action_id, order["status"], order["lines"], total)
-        result = ActionResult(action_id=action_id, status=order["status"], message=message)
-        return JSONResponse(result.model_dump())
+        return JSONResponse(_result(action_id, reply["result"]).model_dump())
 
     @router.get("/api/actions/{action_id}", response_model=ActionResult, responses=errors)
     async def status(
         action_id: ActionId, session: Annotated[Session, Depends(guard)]
     ) -> ActionResult:
-        """Where the visitor's order stands (e.g. after a 202 while it was processed)."""
+        """Where the visitor's order or report stands (e.g. after a 202 while it was
+        processed)."""
         try:
-            order = await bus.visitor_order(action_id, session.session_id)
+            if _is_report(action_id):
+                reply = await bus.visitor_issue(action_id, session.session_id)
+                outcome = reply.get("result")
+            else:
+                order = await bus.visitor_order(action_id, session.session_id)
+                outcome = None if order is None else order.model_dump(mode="json")
         except Exception as exc:
-            log.warning("could not look up an order: %s", type(exc).__name__)
-            raise ApiError(503, "orders_unavailable", "Please try again in a moment.") from exc
-        if order is None:
-            raise ApiError(404, "action_not_found", "No such order of yours.")
-        lines = [line.model_dump(mode="json") for line in order.lines]
-        message = _describe(action_id, order.status, lines, f"{order.total} {order.currency}")
-        return ActionResult(action_id=action_id, status=order.status, message=message)
+            log.warning("could not look up an action: %s", type(exc).__name__)
+            raise ApiError(503, "orders_unavailable", UNAVAILABLE) from exc
+        if outcome is None:
+            raise ApiError(404, "action_not_found", "No such order or report of yours.")
+        return _result(action_id, outcome)
 
     @router.post("/api/actions/{action_id}/confirm", response_model=ActionResult, responses=errors)
     async def confirm(
         action_id: ActionId, session: Annotated[Session, Depends(guard)]
     ) -> JSONResponse:
-        """Place the prepared order: only the visitor session that prepared it may."""
+        """Place the prepared order, or send the prepared report: only the visitor session
+        that prepared it may."""
         return await decide(action_id, session, "confirm")
 
     @router.post("/api/actions/{action_id}/cancel", response_model=ActionResult, responses=errors)
     async def cancel(
         action_id: ActionId, session: Annotated[Session, Depends(guard)]
     ) -> JSONResponse:
-        """Drop the prepared order."""
+        """Drop the prepared order or report."""
         return await decide(action_id, session, "cancel")
 
     return router

@@ -54,7 +54,11 @@ class FeedbackRequest(StrictBody):
 
 class ActionResult(BaseModel):
     action_id: str
-    status: str = Field(description="confirmed, cancelled, or processing (try again shortly).")
+    status: str = Field(
+        description="Orders: confirmed, fulfilled, cancelled, expired or pending_confirmation; "
+        "reports: filed, cancelled, expired or pending_confirmation; processing: ask again "
+        "shortly."
+    )
     message: str = Field(description="What to tell the visitor, with the order number.")
 
 

@@ -219,11 +219,15 @@ class Chat {
   }
 
   card(action, entry) {
-    const card = element("div", { class: "card", role: "group", "aria-label": "Confirm your order" });
+    const report = action.kind === "issue";
+    const card = element("div", { class: "card", role: "group",
+      "aria-label": report ? "Send your report" : "Confirm your order" });
     card.append(element("p", {}, action.summary));
     const outcome = element("p", { class: "status", "aria-live": "polite" });
     const actions = element("div", { class: "actions" });
-    const buttons = [["Confirm order", "confirm", ""], ["Cancel", "cancel", "secondary"]].map(
+    const labels = [[report ? "Send report" : "Confirm order", "confirm", ""],
+      ["Cancel", "cancel", "secondary"]];
+    const buttons = labels.map(
       ([label, decision, kind]) => {
         const button = element("button", { type: "button", class: kind }, label);
         button.addEventListener("click",
@@ -244,7 +248,7 @@ class Chat {
     outcome.textContent = "…";
     try {
       let result = await this.api.decide(actionId, decision);
-      // Accepted but not yet applied (the orders service was busy): ask until it is.
+      // Accepted but not yet applied (the service was busy): ask until it is.
       for (let waited = 0; result.status === "processing" && waited < 90; waited += 3) {
         outcome.textContent = "Processing…";
         await new Promise((resolve) => setTimeout(resolve, 3000));

@@ -146,6 +146,11 @@ class OfflinePlanner:
                 f"{result.currency}.\nIt is not placed yet: please review it and press Confirm."
             )
         if isinstance(result, CreateGithubIssueResult):
+            if result.status == "pending_confirmation":
+                return (
+                    f'I\'ve prepared a report for our web team: "{result.title}". It is not '
+                    "sent yet: press Send report to pass it on, or Cancel."
+                )
             if result.queued:
                 return (
                     "Thank you! GitHub is unreachable at the moment, so your report is queued "

@@ -42,5 +42,11 @@ def render_outcome(state: TurnState, outcome: ToolOutcome) -> str:
             "confirm it with the Confirm button shown in the chat."
         )
     if isinstance(result, CreateGithubIssueResult):
-        return _untrusted("createGithubIssue", result.model_dump_json())
+        untrusted = _untrusted("createGithubIssue", result.model_dump_json())
+        if result.status == "pending_confirmation":
+            return untrusted + (
+                " The report is NOT sent yet. Tell the visitor what it says and ask them to "
+                "send it with the Send button shown in the chat."
+            )
+        return untrusted
     return json.dumps({"result": None})

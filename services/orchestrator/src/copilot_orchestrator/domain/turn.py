@@ -16,7 +16,7 @@ from copilot_contracts.chat import (
     Usage,
 )
 from copilot_contracts.tool_catalog import ToolSpec
-from copilot_contracts.tools import CreateOrderResult, ToolError
+from copilot_contracts.tools import CreateGithubIssueResult, CreateOrderResult, ToolError
 
 from copilot_orchestrator.domain.budget import Refusal
 from copilot_orchestrator.domain.conversation import ToolOutcome, TurnState
@@ -202,12 +202,26 @@ class TurnRunner:
 
     @staticmethod
     async def _announce(outcome: ToolOutcome, sink: EventSink) -> None:
-        if isinstance(outcome.result, CreateOrderResult):
-            order = outcome.result
-            expires: datetime = order.expires_at
+        result = outcome.result
+        if isinstance(result, CreateOrderResult):
+            expires: datetime = result.expires_at
             await sink.emit(
                 ConfirmationEvent(
-                    action_id=order.order_id, summary=order_summary(order), expires_at=expires
+                    action_id=result.order_id, summary=order_summary(result), expires_at=expires
+                )
+            )
+        elif (
+            isinstance(result, CreateGithubIssueResult)
+            and result.status == "pending_confirmation"
+            and result.action_id
+            and result.expires_at
+        ):
+            await sink.emit(
+                ConfirmationEvent(
+                    action_id=result.action_id,
+                    summary=f"Report for our web team: {result.title}",
+                    expires_at=result.expires_at,
+                    kind="issue",
                 )
             )
 
