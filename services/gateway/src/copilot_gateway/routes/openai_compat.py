@@ -128,7 +128,12 @@ def openai_router(
         "/v1/chat/completions",
         dependencies=[Depends(require_json), Depends(limits.chat)],
         responses={
-            s: {"model": ErrorBody} for s in (400, 401, 403, 404, 413, 415, 422, 429, 502, 503)
+            200: {
+                "content": {"text/event-stream": {}},
+                "description": "The completion; with `stream`, `chat.completion.chunk` events "
+                "ending with `data: [DONE]`.",
+            },
+            **{s: {"model": ErrorBody} for s in (400, 401, 403, 404, 413, 415, 422, 429, 502, 503)},
         },
     )
     async def chat_completions(

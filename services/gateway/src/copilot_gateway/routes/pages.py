@@ -21,7 +21,11 @@ def pages_router(bus: GatewayBus) -> APIRouter:
         """Liveness: the process is up."""
         return {"status": "ok"}
 
-    @router.get("/ready", tags=["operations"])
+    @router.get(
+        "/ready",
+        tags=["operations"],
+        responses={503: {"description": 'Not ready: `{"status": "not_ready", "problems"}`.'}},
+    )
     async def ready() -> JSONResponse:
         """Readiness: connected to NATS with the chat stream and conversations store."""
         problems = {}
