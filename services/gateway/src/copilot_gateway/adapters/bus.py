@@ -103,19 +103,9 @@ class GatewayBus:
         """The orders service's answer to the visitor's Confirm or Cancel (stored in
         JetStream first: a decision is never lost, even if the orders service is down)."""
         request = OrderDecisionRequested(
-            order_id=order_id,
-            session_id=session_id,
-            decision=decision,
+            order_id=order_id, session_id=session_id, decision=decision
         )
-        reply: dict[str, Any] = await durable_request(
-            self.broker,
-            request,
-            subjects.ORDERS_ORDER_DECIDE,
-            subjects.ACTIONS_STREAM,
-            msg_id=request.id,
-            timeout_s=timeout_s,
-        )
-        return reply
+        return await self._decide(request, subjects.ORDERS_ORDER_DECIDE, timeout_s)
 
     async def decide_issue(
         self, action_id: str, session_id: str, decision: str, timeout_s: float
@@ -124,13 +114,16 @@ class GatewayBus:
         request = IssueDecisionRequested(
             action_id=action_id, session_id=session_id, decision=decision
         )
+        return await self._decide(request, subjects.GITHUB_ISSUE_DECIDE, timeout_s)
+
+    async def _decide(
+        self,
+        request: OrderDecisionRequested | IssueDecisionRequested,
+        subject: str,
+        timeout_s: float,
+    ) -> dict[str, Any]:
         reply: dict[str, Any] = await durable_request(
-            self.broker,
-            request,
-            subjects.GITHUB_ISSUE_DECIDE,
-            subjects.ACTIONS_STREAM,
-            msg_id=request.id,
-            timeout_s=timeout_s,
+            self.broker, request, subject, subjects.ACTIONS_STREAM, request.id, timeout_s
         )
         return reply
 

@@ -2,27 +2,13 @@
 
 import asyncio
 
+from copilot_service_defaults.kv import AttachedBucket
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
-from nats.js.kv import KeyValue
 
 from copilot_gateway.domain.sessions import Session
 
 
-class TokenRevocations:
-    """Usable once `attach` gave it the bucket (at start, when the bus is connected)."""
-
-    def __init__(self) -> None:
-        self._bucket: KeyValue | None = None
-
-    def attach(self, bucket: KeyValue) -> None:
-        self._bucket = bucket
-
-    @property
-    def _kv(self) -> KeyValue:
-        if self._bucket is None:
-            raise RuntimeError("the bucket is not attached yet")
-        return self._bucket
-
+class TokenRevocations(AttachedBucket):
     async def retire(self, token_id: str) -> bool:
         """Retire a token that is being renewed; False when it was retired already (a
         second renewal with the same token is a replay)."""

@@ -1,26 +1,12 @@
 """Prepared reports in a NATS KV bucket, so any GitHub-service replica can send one."""
 
+from copilot_service_defaults.kv import AttachedBucket
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
-from nats.js.kv import KeyValue
 
 from copilot_github.domain.confirmations import PendingIssue
 
 
-class KvPendingIssues:
-    """Usable once `attach` gave it the bucket (at start, when the bus is connected)."""
-
-    def __init__(self) -> None:
-        self._bucket: KeyValue | None = None
-
-    def attach(self, bucket: KeyValue) -> None:
-        self._bucket = bucket
-
-    @property
-    def _kv(self) -> KeyValue:
-        if self._bucket is None:
-            raise RuntimeError("the pending-issues bucket is not attached yet")
-        return self._bucket
-
+class KvPendingIssues(AttachedBucket):
     async def add(self, pending: PendingIssue) -> PendingIssue:
         """Store a newly prepared report; the one stored first when it was prepared before."""
         try:
