@@ -63,6 +63,9 @@ def test_the_widget_runs_under_the_demo_page_strict_csp(
     assert "script-src 'self'" in response.headers["content-security-policy"]
     widget = Widget(page)
     widget.open()
+    disclosure = widget.panel.locator(".notice")
+    assert "You are chatting with an AI assistant" in disclosure.inner_text()
+    assert disclosure.get_by_role("checkbox").is_checked() is False, "consent is opt-in"
     widget.ask("How should I store my coffee beans?")
     assert page.evaluate("window.__violations") == []
     launcher_colour = widget.launcher.evaluate("e => getComputedStyle(e).borderRadius")

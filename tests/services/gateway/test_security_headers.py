@@ -119,3 +119,21 @@ def test_a_message_over_the_length_limit_is_refused_with_422(private_nats_url: s
         token = new_session(roomy)["token"]
         response = roomy.post("/api/chat", json={"message": "x" * 4001}, headers=bearer(token))
         assert (response.status_code, error_code(response)) == (422, "invalid_request")
+
+
+def test_no_secret_reaches_the_browser(private_nats_url: str) -> None:
+    secret = "never-in-a-browser-" + "q" * 30
+    identity_secret = "identity-never-in-a-browser-" + "w" * 30
+    with gateway(
+        private_nats_url, session_secret=secret, identity_secret=identity_secret
+    ) as client:
+        served = [
+            client.get(path).text
+            for path in ("/", "/widget.js", "/widget-app.js", "/widget-api.js", "/openapi.json")
+        ]
+        session = client.post(
+            "/api/sessions", json={"site_key": "shop-key"}, headers={"Origin": SHOP}
+        )
+        served.append(session.text)
+        for text in served:
+            assert secret not in text and identity_secret not in text
