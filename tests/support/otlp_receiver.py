@@ -23,6 +23,8 @@ class ReceivedSpan:
 class OtlpReceiver:
     def __init__(self) -> None:
         self.spans: list[ReceivedSpan] = []
+        self.payloads: list[bytes] = []
+        """Every export as received: attributes, events and statuses, for searching."""
         self._lock = threading.Lock()
         receiver = self
 
@@ -31,6 +33,7 @@ class OtlpReceiver:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 request = ExportTraceServiceRequest()
                 request.ParseFromString(body)
+                receiver.payloads.append(body)
                 receiver._collect(request)
                 reply = ExportTraceServiceResponse().SerializeToString()
                 self.send_response(200)
