@@ -40,7 +40,7 @@ async def increment(kv: KeyValue, key: str, amount: int = 1) -> int:
     a short random pause, so replicas counting at once never lose a count."""
     for attempt in range(MAX_ATTEMPTS):
         if attempt:
-            await asyncio.sleep(random.uniform(0, 0.002 * attempt))  # nosec B311 - jitter
+            await asyncio.sleep(random.uniform(0, 0.002 * attempt))  # nosec B311 # jitter, not a secret
         try:
             entry = await kv.get(key)
         except KeyNotFoundError:

@@ -35,7 +35,7 @@ class SessionResponse(BaseModel):
 
 
 class ChatRequest(StrictBody):
-    message: str = Field(max_length=4000)
+    message: str = Field(min_length=1, max_length=4000)
     conversation_id: str | None = Field(default=None, pattern=r"^[a-f0-9]{32}$")
 
     @field_validator("message")
