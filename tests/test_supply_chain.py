@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+pytestmark = pytest.mark.security
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
     *sorted(ROOT.glob("services/*/src")),

@@ -12,6 +12,8 @@ from nats.js.errors import KeyNotFoundError
 from tests.conftest import NatsForTests
 from tests.e2e.conftest import RunningSystem
 
+pytestmark = pytest.mark.security
+
 
 async def _stored_in(bus: NatsForTests, conversation_id: str) -> set[str]:
     nc = await nats.connect(bus.url, **bus.login())

@@ -21,6 +21,8 @@ from tests.conftest import own_nats_server
 from tests.e2e.conftest import RunningSystem, running_system
 from tests.support.otlp_receiver import OtlpReceiver
 
+pytestmark = pytest.mark.security
+
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 # Limits that may answer before any route does (body size, rate limits): errors all the same.
 LIMIT_STATUSES = {413, 429}

@@ -4,6 +4,8 @@ stay readable."""
 import pytest
 from copilot_service_defaults.redaction import luhn_valid, placeholder, redact
 
+pytestmark = pytest.mark.security
+
 GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5" * 4
 PRIVATE_KEY = (
     "-----BEGIN RSA PRIVATE KEY-----\n"

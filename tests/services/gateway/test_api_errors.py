@@ -7,6 +7,8 @@ from copilot_gateway.app import build_app
 from copilot_gateway.config import GatewaySettings
 from fastapi.testclient import TestClient
 
+pytestmark = pytest.mark.security
+
 
 @pytest.fixture(scope="module")
 def client(nats_url: str) -> Iterator[TestClient]:

@@ -22,6 +22,8 @@ from tests.conftest import eventually
 from tests.services.github.adapters.test_github_tracker import issue_request
 from tests.support.fake_github import FakeGithub, Refusal
 
+pytestmark = pytest.mark.security
+
 SESSION = "s" * 32
 _requests = itertools.count()
 _buckets = itertools.count()

@@ -4,6 +4,8 @@ import pytest
 from copilot_gateway.domain.identity import IdentityClaim, IdentityVerifier, sign_identity
 from copilot_gateway.domain.sessions import SessionError
 
+pytestmark = pytest.mark.security
+
 SECRET = "identity-secret-that-is-long-enough-0123"
 
 

@@ -3,6 +3,8 @@ from collections import Counter as Tally
 import pytest
 from copilot_gateway.domain.rate_limits import RateCheck, RateLimited, RateLimiter, RateRule
 
+pytestmark = pytest.mark.security
+
 
 class MemoryCounter:
     def __init__(self) -> None:

@@ -3,6 +3,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from copilot_gateway.domain.sessions import SessionError, SessionIssuer
 
+pytestmark = pytest.mark.security
+
 SECRET = "test-secret-that-is-long-enough-for-hs256"
 TTL = timedelta(minutes=30)
 SHOP = "https://shop.example"
