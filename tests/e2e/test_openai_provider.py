@@ -78,3 +78,13 @@ def test_llm_calls_are_traced_with_genai_attributes(system: RunningSystem) -> No
         assert span.attributes["gen_ai.request.model"] == "scripted-model"
         assert int(str(span.attributes["gen_ai.usage.input_tokens"])) > 0
         assert not any("prompt" in key or "content" in key for key in span.attributes)
+    chat_span_ids = {span.span_id for span in llm_spans()}
+
+    def http_under_each_call() -> bool:
+        spans = system.receiver.trace(trace_id)
+        http = [s for s in spans if s.parent_span_id in chat_span_ids and s.name == "POST"]
+        return len(http) >= 2
+
+    wait_until(http_under_each_call, timeout=15)
+    http = [s for s in system.receiver.trace(trace_id) if s.parent_span_id in chat_span_ids]
+    assert all("/v1/chat/completions" in str(s.attributes.get("http.url")) for s in http)

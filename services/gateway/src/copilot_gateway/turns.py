@@ -18,6 +18,7 @@ from copilot_contracts.envelope import new_id
 from copilot_gateway.adapters.bus import GatewayBus, TurnEvents
 from copilot_gateway.domain.sessions import Session
 from copilot_gateway.errors import ApiError
+from copilot_gateway.metrics import TurnMeter
 
 log = logging.getLogger(__name__)
 UNAVAILABLE = "The chat is unavailable; try again."
@@ -93,6 +94,7 @@ async def follow_turn(
     `events` is subscribed before the turn is published, so no early event is missed."""
     finished = False
     reason = "client_disconnected"
+    meter = TurnMeter()
     try:
         yield MetaEvent(
             conversation_id=turn.conversation_id, turn_id=turn.turn_id, trace_id=trace_id
@@ -103,17 +105,20 @@ async def follow_turn(
             published = await events.next(wait_s=remaining) if remaining > 0 else None
             if published is None:
                 reason = "timeout"
+                meter.saw("error")
                 yield ErrorEvent(code="timeout", message="No answer arrived in time.")
                 return
             if published.seq <= last_seq:
                 continue  # a repeat after redelivery
             last_seq = published.seq
+            meter.saw(published.event.type)
             yield published.event
             if published.event.type in TERMINAL_EVENT_TYPES:
                 finished = True
                 return
     finally:
         # Runs when the caller disconnects too: the stream is cancelled, so shield the cleanup.
+        meter.finish()
         with anyio.CancelScope(shield=True):
             await events.close()
             if not finished:

@@ -5,9 +5,11 @@ from datetime import timedelta
 from copilot_contracts import subjects
 from copilot_contracts.streams import ACTIONS
 from copilot_service_defaults.broker import app_logger, service_broker
+from copilot_service_defaults.consumer_metrics import start_reporting
 from copilot_service_defaults.health import health_routes
 from copilot_service_defaults.jetstream import ensure_stream
 from faststream.asgi import AsgiFastStream
+from opentelemetry.instrumentation.requests import RequestsInstrumentor
 
 from copilot_github.adapters.dry_run_tracker import DryRunTracker
 from copilot_github.adapters.github_tracker import GithubTracker
@@ -24,7 +26,8 @@ def build_tracker(settings: GithubSettings) -> IssueTracker:
 
 
 def build_app(settings: GithubSettings) -> AsgiFastStream:
-    broker, _ = service_broker("github", settings)
+    broker, tracing = service_broker("github", settings)
+    RequestsInstrumentor().instrument(tracer_provider=tracing)  # PyGithub speaks requests
     pending = KvPendingIssues()
     broker.include_router(
         build_router(
@@ -41,6 +44,10 @@ def build_app(settings: GithubSettings) -> AsgiFastStream:
         # Kept a day past the deadline, so a visitor can still ask what became of a report.
         ttl = settings.issue_confirmation_ttl_s + 86_400
         pending.attach(await broker.key_value(subjects.PENDING_ISSUES_BUCKET, ttl=ttl))
+        start_reporting(
+            broker.connection.jetstream(),
+            [(ACTIONS.name, "github-issues"), (ACTIONS.name, "github-decide")],
+        )
 
     return AsgiFastStream(
         broker,

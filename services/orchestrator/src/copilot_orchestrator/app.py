@@ -6,9 +6,11 @@ import openai
 from copilot_contracts import subjects
 from copilot_contracts.streams import ACTIONS, CHAT_TURNS
 from copilot_service_defaults.broker import app_logger, service_broker
+from copilot_service_defaults.consumer_metrics import start_reporting
 from copilot_service_defaults.health import health_routes
 from copilot_service_defaults.jetstream import ensure_key_value, ensure_stream
 from faststream.asgi import AsgiFastStream
+from opentelemetry.instrumentation.httpx import HTTPX2ClientInstrumentor
 
 from copilot_orchestrator.adapters.consented_history import ConsentedHistory
 from copilot_orchestrator.adapters.kv_history import KvHistory
@@ -40,11 +42,15 @@ def build_model(settings: OrchestratorSettings) -> ChatModel:
         timeout=settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,
     )
-    return OpenAIChatModel(client, settings.openai_model)
+    return OpenAIChatModel(
+        client, settings.openai_model, capture_content=settings.genai_capture_content
+    )
 
 
 def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
-    broker, _ = service_broker("orchestrator", settings)
+    broker, tracing = service_broker("orchestrator", settings)
+    # The openai SDK speaks httpx2: an HTTP span under each model call's span.
+    HTTPX2ClientInstrumentor().instrument(tracer_provider=tracing)
     history = ConsentedHistory()
     ledger = KvSpendLedger()
     price = settings.model_price()
@@ -89,6 +95,7 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
             settings.history_max_messages,
         )
         ledger.attach(await broker.key_value(subjects.SPEND_BUCKET, ttl=SPEND_KEEP_S))
+        start_reporting(broker.connection.jetstream(), [(CHAT_TURNS.name, "orchestrator")])
         log.info("orchestrator ready with %s", runner.model.name)
 
     return AsgiFastStream(

@@ -33,6 +33,9 @@ class OrchestratorSettings(ServiceSettings):
     conversation_token_budget: int = Field(default=60_000, ge=1_000)
     daily_spend_cap_usd: Decimal | None = Field(default=Decimal("50"), ge=0)
     llm_prices: dict[str, ModelPrice] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
+    genai_capture_content: bool = Field(
+        default=False, validation_alias="OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+    )
     enable_rag: bool = True
     enable_order_tool: bool = True
     enable_github_tool: bool = True

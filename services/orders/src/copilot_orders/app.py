@@ -7,11 +7,13 @@ from datetime import timedelta
 
 from copilot_contracts.streams import ACTIONS, ORDER_EVENTS
 from copilot_service_defaults.broker import app_logger, service_broker
+from copilot_service_defaults.consumer_metrics import start_reporting
 from copilot_service_defaults.health import health_routes
 from copilot_service_defaults.jetstream import ensure_stream
 from faststream.asgi import AsgiFastStream
 from sqlalchemy import text
 
+from copilot_orders.adapters.db_metrics import observe_database
 from copilot_orders.adapters.outbox_relay import OutboxRelay
 from copilot_orders.adapters.sql_orders import SqlOrders, make_engine
 from copilot_orders.config import OrdersSettings
@@ -22,10 +24,11 @@ log = logging.getLogger(__name__)
 
 
 def build_app(settings: OrdersSettings) -> AsgiFastStream:
-    broker, _ = service_broker("orders", settings)
+    broker, tracing = service_broker("orders", settings)
     engine = make_engine(
         settings.resolved_database_url, settings.db_pool_size, settings.db_max_overflow
     )
+    observe_database(engine, tracing)
     orders = SqlOrders(engine, timedelta(seconds=settings.order_confirmation_ttl_s))
 
     async def publish_event(subject: str, payload: str, event_id: str) -> None:
@@ -48,6 +51,7 @@ def build_app(settings: OrdersSettings) -> AsgiFastStream:
         if settings.migrate_on_start:
             await orders.create_schema()
         await orders.seed_catalog(load_catalog(settings.catalog_path))
+        start_reporting(js, [(ACTIONS.name, "orders-create"), (ACTIONS.name, "orders-decide")])
 
     async def expire_forever() -> None:
         while True:

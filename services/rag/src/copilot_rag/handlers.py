@@ -12,6 +12,7 @@ from copilot_service_defaults.validation import validation_summary
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
 from faststream.nats.annotations import NatsBroker
+from prometheus_client import Histogram
 from pydantic import ValidationError
 
 from copilot_rag.domain.embeddings import Embedder, EmbeddingUnavailableError
@@ -22,6 +23,11 @@ from copilot_rag.reindexing import IndexState, Reindexer
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = "The docs search is unavailable right now."
+SEARCH_SECONDS = Histogram(
+    "vector_search_seconds",
+    "Docs search time, the query's embedding included.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
 # A re-index can take minutes: it reports progress to JetStream while it runs.
 REINDEX_ACK_WAIT_S = 30.0
 REINDEX_MAX_DELIVER = 3
@@ -45,7 +51,8 @@ def build_router(
         if state.problem is not None:  # the details are in the logs, not for visitors
             return ToolReply.failed("search_unavailable", UNAVAILABLE)
         try:
-            result = await search_docs(index, embedder, request.args, floor=floor)
+            with SEARCH_SECONDS.time():
+                result = await search_docs(index, embedder, request.args, floor=floor)
         except (*INDEX_FAILURES, OSError, EmbeddingUnavailableError) as exc:
             log.warning("docs search failed: %s", type(exc).__name__)
             return ToolReply.failed("search_unavailable", UNAVAILABLE)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from copilot_gateway.adapters.bus import GatewayBus
 from copilot_gateway.domain.sessions import Session
 from copilot_gateway.errors import ApiError
+from copilot_gateway.metrics import FEEDBACK
 from copilot_gateway.routes.guards import RateLimits, SessionGuard, require_json
 from copilot_gateway.routes.schemas import ErrorBody, FeedbackRequest
 
@@ -40,6 +41,8 @@ def feedback_router(bus: GatewayBus, guard: SessionGuard, limits: RateLimits) ->
         except Exception as exc:
             log.warning("could not record feedback: %s", type(exc).__name__)
             raise ApiError(503, "bus_unavailable", "Please try again in a moment.") from exc
+        FEEDBACK.labels(body.rating).inc()
+        FEEDBACK.labels(body.rating).inc()
         return JSONResponse({"status": "recorded"}, status_code=202)
 
     return router

@@ -1,7 +1,8 @@
 from importlib.resources import files
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from copilot_gateway.adapters.bus import GatewayBus
 
@@ -15,6 +16,11 @@ def pages_router(bus: GatewayBus) -> APIRouter:
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def demo_page() -> HTMLResponse:
         return HTMLResponse(DEMO_PAGE_HTML)
+
+    @router.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
+    async def metrics() -> Response:
+        """Prometheus text format: chat requests, response times, active turns, feedback."""
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     @router.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:

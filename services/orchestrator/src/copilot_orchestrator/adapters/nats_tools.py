@@ -11,11 +11,13 @@ from faststream.nats import NatsBroker
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from opentelemetry import trace
+from prometheus_client import Counter
 from pydantic import ValidationError
 
 from copilot_orchestrator.domain.conversation import ToolOutcome
 
 tracer = trace.get_tracer(__name__)
+TOOL_CALLS = Counter("tool_calls", "Tool calls sent to their services.", ["tool", "status"])
 
 
 class NatsToolTransport:
@@ -37,6 +39,7 @@ class NatsToolTransport:
             outcome = await self._request(spec, request, call_id)
             if outcome.error is not None:
                 span.set_attribute("error.type", outcome.error.code)
+            TOOL_CALLS.labels(spec.name, "ok" if outcome.ok else "error").inc()
             return outcome
 
     async def _request(self, spec: ToolSpec, request: Message, call_id: str) -> ToolOutcome:
