@@ -140,3 +140,19 @@ def test_client_that_leaves_mid_stream_leaves_no_subscription(system: RunningSys
         ]
 
     wait_until(lambda: not turn_subscriptions(), timeout=10)
+
+
+def test_feedback_is_taken_only_on_the_sessions_own_answers(system: RunningSystem) -> None:
+    with httpx.Client(base_url=system.gateway_url, timeout=30) as client:
+        token = system.session_token(client)
+        _, events = system.ask(client, token, "Do you roast decaf?")
+        turn_id = events[0][1]["turn_id"]
+        mine = {"Authorization": f"Bearer {token}"}
+        theirs = {"Authorization": f"Bearer {system.session_token(client)}"}
+        rating = {"turn_id": turn_id, "rating": "down", "comment": "too short"}
+
+        def given(headers: dict[str, str]) -> int:
+            return client.post("/api/feedback", json=rating, headers=headers).status_code
+
+        wait_until(lambda: given(mine) == 202, timeout=10)
+        assert given(theirs) == 404

@@ -52,7 +52,8 @@ def test_every_service_exposes_the_checklist_metrics(system: RunningSystem) -> N
         _, events = system.ask(client, token, "How should I store my coffee beans?")
         turn_id = events[0][1]["turn_id"]
         feedback = {"turn_id": turn_id, "rating": "up"}
-        client.post("/api/feedback", json=feedback, headers={"Authorization": f"Bearer {token}"})
+        auth = {"Authorization": f"Bearer {token}"}
+        wait_until(lambda: client.post("/api/feedback", json=feedback, headers=auth).is_success)
     ports = system.group.ports
     expected = {
         "gateway": [

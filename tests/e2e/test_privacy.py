@@ -10,7 +10,7 @@ import pytest
 from copilot_contracts import subjects
 from nats.js.errors import KeyNotFoundError
 
-from tests.conftest import NatsForTests
+from tests.conftest import NatsForTests, wait_until
 from tests.e2e.conftest import RunningSystem
 
 pytestmark = pytest.mark.security
@@ -66,7 +66,9 @@ def test_deleting_a_session_erases_its_conversations_feedback_and_order_contact(
         order_id = next(data["action_id"] for kind, data in events if kind == "confirmation")
         auth = {"Authorization": f"Bearer {token}"}
         feedback = {"turn_id": meta["turn_id"], "rating": "up", "comment": "call +44 20 7946 0958"}
-        assert client.post("/api/feedback", json=feedback, headers=auth).status_code == 202
+        wait_until(
+            lambda: client.post("/api/feedback", json=feedback, headers=auth).status_code == 202
+        )
         before = asyncio.run(_stored(system.nats, meta["conversation_id"], session_id))
         assert before == {
             subjects.CONVERSATIONS_BUCKET: 1,
@@ -95,9 +97,14 @@ def test_deleting_one_conversation_leaves_the_session_working(system: RunningSys
         token = system.session_token(client)
         _, events = system.ask(client, token, "How should I store my coffee beans?")
         conversation_id = events[0][1]["conversation_id"]
+        rating = {"turn_id": events[0][1]["turn_id"], "rating": "up"}
+        auth = {"Authorization": f"Bearer {token}"}
+        wait_until(
+            lambda: client.post("/api/feedback", json=rating, headers=auth).status_code == 202
+        )
         erased = _cli(system, "privacy", "delete", "--conversation", conversation_id)
         assert erased.returncode == 0, erased.stderr
-        assert "Erased 1 conversation(s)" in erased.stdout
+        assert "Erased 1 conversation(s), 1 feedback event(s)" in erased.stdout
         again = client.post(
             "/api/chat",
             json={"message": "and coffee grounds?", "conversation_id": conversation_id},

@@ -48,26 +48,42 @@ async def _bucket(js: JetStreamContext, name: str) -> KeyValue | None:
         return None
 
 
-async def _conversations_of(js: JetStreamContext, session_id: str) -> set[str]:
+async def _owned_records(
+    js: JetStreamContext, session_id: str | None, conversations: set[str]
+) -> tuple[set[str], set[str]]:
+    """The session's conversations (added to those named) and the records of their turns."""
     bucket = await _bucket(js, subjects.CONVERSATIONS_BUCKET)
     if bucket is None:
-        return set()
+        return set(conversations), set()
     try:
         keys = await bucket.keys()
     except NoKeysError:
-        return set()
-    found = set()
+        return set(conversations), set()
+    records = {}
     for key in keys:
         try:
-            record = await bucket.get(key)
+            records[key] = json.loads((await bucket.get(key)).value or b"{}")
         except KeyNotFoundError:
             continue  # expired meanwhile
-        if json.loads(record.value or b"{}").get("session_id") == session_id:
-            found.add(key)
-    return found
+    owned = set(conversations) | {
+        key
+        for key, record in records.items()
+        if not key.startswith("turn.") and session_id and record.get("session_id") == session_id
+    }
+    turns = {
+        key
+        for key, record in records.items()
+        if key.startswith("turn.") and record.get("conversation_id") in owned
+    }
+    return owned, turns
 
 
-async def _forget_conversations(js: JetStreamContext, conversations: set[str]) -> None:
+async def _forget_conversations(
+    js: JetStreamContext, conversations: set[str], turn_records: set[str]
+) -> None:
+    records = await _bucket(js, subjects.CONVERSATIONS_BUCKET)
+    for key in turn_records if records else ():
+        await records.purge(key)  # type: ignore[union-attr]
     for name in CONVERSATION_BUCKETS:
         bucket = await _bucket(js, name)
         for conversation_id in conversations if bucket else ():
@@ -77,7 +93,9 @@ async def _forget_conversations(js: JetStreamContext, conversations: set[str]) -
         await spend.purge(f"conversation.{conversation_id}")  # type: ignore[union-attr]
 
 
-async def _delete_feedback(js: JetStreamContext, session_id: str) -> int:
+async def _delete_feedback(
+    js: JetStreamContext, session_id: str | None, conversations: set[str]
+) -> int:
     try:
         await js.stream_info(subjects.CHAT_EVENTS_STREAM)
     except NotFoundError:
@@ -97,7 +115,10 @@ async def _delete_feedback(js: JetStreamContext, session_id: str) -> int:
             except TimeoutError:
                 break
             for msg in batch:
-                if json.loads(msg.data).get("session_id") == session_id:
+                given = json.loads(msg.data)
+                if (session_id and given.get("session_id") == session_id) or given.get(
+                    "conversation_id"
+                ) in conversations:
                     await js.delete_msg(subjects.CHAT_EVENTS_STREAM, msg.metadata.sequence.stream)
                     deleted += 1
             if len(batch) < 256 and not (await reader.consumer_info()).num_pending:
@@ -138,9 +159,9 @@ async def erase(
         revoked = await js.key_value(subjects.REVOKED_SESSIONS_BUCKET)
         await revoked.put(f"session.{session_id}", b"revoked")
         report.session_revoked = True
-        report.conversations |= await _conversations_of(js, session_id)
-        report.feedback = await _delete_feedback(js, session_id)
-    await _forget_conversations(js, report.conversations)
+    report.conversations, turn_records = await _owned_records(js, session_id, report.conversations)
+    report.feedback = await _delete_feedback(js, session_id, report.conversations)
+    await _forget_conversations(js, report.conversations, turn_records)
     report.queued_turns = await _delete_queued_turns(js, session_id, report.conversations)
     request = PersonalDataErasureRequested(
         session_id=session_id, conversation_ids=sorted(report.conversations)

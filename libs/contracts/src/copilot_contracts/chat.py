@@ -102,6 +102,15 @@ class ChatFeedbackGiven(Message):
     turn_id: str
     rating: Literal["up", "down"]
     comment: str | None = None
+    conversation_id: str | None = None
+
+
+class TurnRecord(Message):
+    """Which session and conversation a turn belongs to (for feedback on its answer)."""
+
+    turn_id: str
+    conversation_id: str
+    session_id: str
 
 
 class ConversationRecord(Message):

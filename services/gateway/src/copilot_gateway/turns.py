@@ -60,6 +60,9 @@ async def start_turn(
         await events.close()
         log.warning("could not publish a turn: %s", type(exc).__name__)
         raise ApiError(503, "bus_unavailable", UNAVAILABLE) from exc
+    remembered = asyncio.create_task(_remember(bus, turn))
+    _watchdogs.add(remembered)
+    remembered.add_done_callback(_watchdogs.discard)
     watchdog = asyncio.create_task(_close_if_abandoned(bus, events, turn))
     _watchdogs.add(watchdog)  # asyncio keeps only weak references to tasks
     watchdog.add_done_callback(_watchdogs.discard)
@@ -69,6 +72,14 @@ async def start_turn(
 
 _watchdogs: set[asyncio.Task[None]] = set()
 ABANDON_GRACE_S = 5.0
+
+
+async def _remember(bus: GatewayBus, turn: ChatTurnRequested) -> None:
+    """Note whose turn it is, for feedback on its answer (off the answer's path)."""
+    try:
+        await bus.remember_turn(turn)
+    except Exception as exc:
+        log.warning("could not record a turn's owner: %s", type(exc).__name__)
 
 
 async def _close_if_abandoned(bus: GatewayBus, events: TurnEvents, turn: ChatTurnRequested) -> None:

@@ -11,6 +11,7 @@ from copilot_contracts.chat import (
     ChatTurnRequested,
     ConversationRecord,
     TurnEventPublished,
+    TurnRecord,
 )
 from copilot_contracts.issues import IssueDecisionRequested, IssueQuery
 from copilot_contracts.orders import (
@@ -90,6 +91,21 @@ class GatewayBus:
         except KeyNotFoundError:
             return None
         return ConversationRecord.model_validate_json(entry.value or b"{}")
+
+    async def remember_turn(self, turn: ChatTurnRequested) -> None:
+        record = TurnRecord(
+            turn_id=turn.turn_id,
+            conversation_id=turn.conversation_id,
+            session_id=turn.session_id,
+        )
+        await self.conversations.put(f"turn.{turn.turn_id}", record.model_dump_json().encode())
+
+    async def turn(self, turn_id: str) -> TurnRecord | None:
+        try:
+            entry = await self.conversations.get(f"turn.{turn_id}")
+        except KeyNotFoundError:
+            return None
+        return TurnRecord.model_validate_json(entry.value or b"{}")
 
     async def start_conversation(self, conversation_id: str, session_id: str) -> None:
         record = ConversationRecord(

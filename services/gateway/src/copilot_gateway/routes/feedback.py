@@ -24,24 +24,30 @@ def feedback_router(bus: GatewayBus, guard: SessionGuard, limits: RateLimits) ->
         "/api/feedback",
         status_code=202,
         dependencies=[Depends(require_json), Depends(limits.api)],
-        responses={s: {"model": ErrorBody} for s in (400, 401, 403, 413, 415, 422, 429, 503)},
+        responses={s: {"model": ErrorBody} for s in (400, 401, 403, 404, 413, 415, 422, 429, 503)},
     )
     async def give_feedback(
         body: FeedbackRequest, session: Annotated[Session, Depends(guard)]
     ) -> JSONResponse:
-        """Rate one answer (its `turn_id` from the `meta` event), with an optional comment."""
-        event = ChatFeedbackGiven(
-            session_id=session.session_id,
-            turn_id=body.turn_id,
-            rating=body.rating,
-            comment=body.comment,
-        )
+        """Rate one of your answers (its `turn_id` from the `meta` event), with an optional
+        comment."""
         try:
+            turn = await bus.turn(body.turn_id)
+            if turn is None or turn.session_id != session.session_id:
+                raise ApiError(404, "turn_not_found", "No such answer of yours.")
+            event = ChatFeedbackGiven(
+                session_id=session.session_id,
+                conversation_id=turn.conversation_id,
+                turn_id=body.turn_id,
+                rating=body.rating,
+                comment=body.comment,
+            )
             await bus.record_feedback(event)
+        except ApiError:
+            raise
         except Exception as exc:
             log.warning("could not record feedback: %s", type(exc).__name__)
             raise ApiError(503, "bus_unavailable", "Please try again in a moment.") from exc
-        FEEDBACK.labels(body.rating).inc()
         FEEDBACK.labels(body.rating).inc()
         return JSONResponse({"status": "recorded"}, status_code=202)
 
