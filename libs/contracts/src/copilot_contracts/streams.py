@@ -54,6 +54,16 @@ ORDER_EVENTS = StreamDefinition(
     work_queue=False,
 )
 
+# Messages that exhausted their deliveries, kept for an operator to inspect and replay
+# (`copilot deadletters`); never dropped silently.
+DEAD_LETTERS = StreamDefinition(
+    name=subjects.DEAD_LETTERS_STREAM,
+    subjects=(subjects.DEAD_LETTERS_WILDCARD,),
+    max_age_s=30 * 86_400,
+    duplicate_window_s=3600,
+    work_queue=False,
+)
+
 # What visitors tell us about answers, kept for the insights that read it.
 CHAT_EVENTS = StreamDefinition(
     name=subjects.CHAT_EVENTS_STREAM,

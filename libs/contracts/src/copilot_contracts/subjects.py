@@ -20,11 +20,13 @@ ORDERS_PERSONAL_DATA_ERASE = f"{ROOT}.orders.personal_data.erase"
 RAG_REINDEX_REQUESTED = f"{ROOT}.rag.reindex.requested"
 RAG_REINDEX_COMPLETED = f"{ROOT}.rag.reindex.completed"
 
+DEAD_LETTERS_WILDCARD = f"{ROOT}.deadletter.>"
 CHAT_TURNS_STREAM = "COPILOT_CHAT_TURNS"
 RAG_REINDEX_STREAM = "COPILOT_RAG_REINDEX"
 ACTIONS_STREAM = "COPILOT_ACTIONS"
 CHAT_EVENTS_STREAM = "COPILOT_CHAT_EVENTS"
 ORDER_EVENTS_STREAM = "COPILOT_ORDER_EVENTS"
+DEAD_LETTERS_STREAM = "COPILOT_DEAD_LETTERS"
 
 CONVERSATIONS_BUCKET = "copilot_conversations"
 # Transcripts of consented conversations, redacted; working memory of every conversation.
@@ -45,6 +47,16 @@ def _token(value: str, what: str) -> str:
 def chat_turn_events(turn_id: str) -> str:
     """The subject on which the orchestrator streams one turn's events back."""
     return f"{ROOT}.chat.turn.{_token(turn_id, 'turn id')}.events"
+
+
+def dead_letter(stream: str, consumer: str) -> str:
+    """Where a message that exhausted its deliveries on `stream`/`consumer` is kept."""
+    return f"{ROOT}.deadletter.{_token(stream, 'stream')}.{_token(consumer, 'consumer')}"
+
+
+def max_deliveries_advisory(stream: str, consumer: str) -> str:
+    """JetStream's notice that a message of `consumer` was delivered MaxDeliver times."""
+    return f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{stream}.{consumer}"
 
 
 def rag_reindex_events(request_id: str) -> str:

@@ -5,7 +5,7 @@ from datetime import timedelta
 from copilot_contracts import subjects
 from copilot_contracts.streams import ACTIONS
 from copilot_service_defaults.broker import app_logger, service_broker
-from copilot_service_defaults.consumer_metrics import start_reporting
+from copilot_service_defaults.consumers import watch_consumers
 from copilot_service_defaults.health import health_routes
 from copilot_service_defaults.jetstream import ensure_stream
 from faststream.asgi import AsgiFastStream
@@ -44,9 +44,10 @@ def build_app(settings: GithubSettings) -> AsgiFastStream:
         # Kept a day past the deadline, so a visitor can still ask what became of a report.
         ttl = settings.issue_confirmation_ttl_s + 86_400
         pending.attach(await broker.key_value(subjects.PENDING_ISSUES_BUCKET, ttl=ttl))
-        start_reporting(
-            broker.connection.jetstream(),
+        await watch_consumers(
+            broker.connection,
             [(ACTIONS.name, "github-issues"), (ACTIONS.name, "github-decide")],
+            settings.nats_stream_replicas,
         )
 
     return AsgiFastStream(

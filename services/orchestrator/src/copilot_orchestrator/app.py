@@ -6,7 +6,7 @@ import openai
 from copilot_contracts import subjects
 from copilot_contracts.streams import ACTIONS, CHAT_TURNS
 from copilot_service_defaults.broker import app_logger, service_broker
-from copilot_service_defaults.consumer_metrics import start_reporting
+from copilot_service_defaults.consumers import watch_consumers
 from copilot_service_defaults.health import health_routes
 from copilot_service_defaults.jetstream import ensure_key_value, ensure_stream
 from faststream.asgi import AsgiFastStream
@@ -95,7 +95,9 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
             settings.history_max_messages,
         )
         ledger.attach(await broker.key_value(subjects.SPEND_BUCKET, ttl=SPEND_KEEP_S))
-        start_reporting(broker.connection.jetstream(), [(CHAT_TURNS.name, "orchestrator")])
+        await watch_consumers(
+            broker.connection, [(CHAT_TURNS.name, "orchestrator")], settings.nats_stream_replicas
+        )
         log.info("orchestrator ready with %s", runner.model.name)
 
     return AsgiFastStream(

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from copilot_contracts.streams import ACTIONS, ORDER_EVENTS
 from copilot_service_defaults.broker import app_logger, service_broker
-from copilot_service_defaults.consumer_metrics import start_reporting
+from copilot_service_defaults.consumers import watch_consumers
 from copilot_service_defaults.health import health_routes
 from copilot_service_defaults.jetstream import ensure_stream
 from faststream.asgi import AsgiFastStream
@@ -51,7 +51,11 @@ def build_app(settings: OrdersSettings) -> AsgiFastStream:
         if settings.migrate_on_start:
             await orders.create_schema()
         await orders.seed_catalog(load_catalog(settings.catalog_path))
-        start_reporting(js, [(ACTIONS.name, "orders-create"), (ACTIONS.name, "orders-decide")])
+        await watch_consumers(
+            broker.connection,
+            [(ACTIONS.name, "orders-create"), (ACTIONS.name, "orders-decide")],
+            settings.nats_stream_replicas,
+        )
 
     async def expire_forever() -> None:
         while True:

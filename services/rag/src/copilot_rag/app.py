@@ -6,7 +6,7 @@ import openai
 from copilot_contracts.rag import RagReindexRequested
 from copilot_contracts.streams import RAG_REINDEX
 from copilot_service_defaults.broker import app_logger, service_broker
-from copilot_service_defaults.consumer_metrics import start_reporting
+from copilot_service_defaults.consumers import watch_consumers
 from copilot_service_defaults.health import health_routes
 from copilot_service_defaults.jetstream import ensure_stream
 from faststream.asgi import AsgiFastStream
@@ -64,7 +64,9 @@ def build_app(settings: RagSettings) -> AsgiFastStream:
         await ensure_stream(
             broker.connection.jetstream(), RAG_REINDEX, settings.nats_stream_replicas
         )
-        start_reporting(broker.connection.jetstream(), [(RAG_REINDEX.name, "rag-reindex")])
+        await watch_consumers(
+            broker.connection, [(RAG_REINDEX.name, "rag-reindex")], settings.nats_stream_replicas
+        )
         try:
             if isinstance(base_embedder, OpenAIEmbedder):
                 await base_embedder.probe()
