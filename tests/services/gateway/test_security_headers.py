@@ -137,3 +137,13 @@ def test_no_secret_reaches_the_browser(private_nats_url: str) -> None:
         served.append(session.text)
         for text in served:
             assert secret not in text and identity_secret not in text
+
+
+def test_a_refused_body_still_carries_cors_headers(client: TestClient) -> None:
+    response = client.post(
+        "/api/chat",
+        content='{"message": "' + "x" * 4000 + '"}',
+        headers={"Origin": SHOP, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["access-control-allow-origin"] == SHOP

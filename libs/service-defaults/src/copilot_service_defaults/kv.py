@@ -10,6 +10,10 @@ from nats.js.kv import KeyValue
 MAX_ATTEMPTS = 30
 
 
+class Contended(RuntimeError):
+    """A counter kept changing under every attempt to bump it."""
+
+
 class AttachedBucket:
     """An adapter over a KV bucket that exists only once the bus is connected: usable after
     `attach` (called at start)."""
@@ -55,4 +59,4 @@ async def increment(kv: KeyValue, key: str, amount: int = 1) -> int:
             return total
         except KeyWrongLastSequenceError:
             continue  # another replica counted in between
-    raise RuntimeError(f"counter {key} stayed contended for {MAX_ATTEMPTS} attempts")
+    raise Contended(f"counter {key} stayed contended for {MAX_ATTEMPTS} attempts")

@@ -96,6 +96,8 @@ def build_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(feedback_router(bus, guard, limits))
     app.include_router(openai_router(bus, guard, limits, settings.turn_timeout_s))
     app.include_router(widget_router())
+    # Inside CORS, so that a 413 still carries the CORS headers a browser needs to read it.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
@@ -103,7 +105,6 @@ def build_app(settings: GatewaySettings) -> FastAPI:
         allow_headers=["Authorization", "Content-Type"],
         expose_headers=["X-Trace-Id", "Retry-After"],
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         SecurityHeaders,
         page_policies={"/": page_csp(DEMO_PAGE_HTML)},

@@ -1,7 +1,13 @@
 from collections import Counter as Tally
 
 import pytest
-from copilot_gateway.domain.rate_limits import RateCheck, RateLimited, RateLimiter, RateRule
+from copilot_gateway.domain.rate_limits import (
+    CounterContended,
+    RateCheck,
+    RateLimited,
+    RateLimiter,
+    RateRule,
+)
 
 pytestmark = pytest.mark.security
 
@@ -58,13 +64,31 @@ async def test_a_new_window_starts_the_count_again() -> None:
     await limiter.check([RateCheck("api", rule, "s1")])
 
 
-async def test_the_longest_wait_of_the_limits_reached_is_reported() -> None:
-    limiter = RateLimiter(MemoryCounter(), clock=lambda: 10.0)
-    checks = [RateCheck("short", RateRule(1, 60), "x"), RateCheck("long", RateRule(1, 3600), "x")]
-    await limiter.check(checks)
-    with pytest.raises(RateLimited) as refused:
-        await limiter.check(checks)
-    assert (refused.value.scope, refused.value.retry_after_s) == ("long", 3590)
+async def test_a_request_refused_by_a_narrow_limit_does_not_count_against_wider_ones() -> None:
+    counter = MemoryCounter()
+    limiter = RateLimiter(counter, clock=lambda: 10.0)
+    site = RateCheck("chat_site", RateRule(5, 60), "site-a")
+
+    def checks(session: str) -> list[RateCheck]:
+        return [RateCheck("chat_session", RateRule(1, 60), session), site]
+
+    await limiter.check(checks("flooder"))
+    for _ in range(20):  # one client's flood, refused by its own limit
+        with pytest.raises(RateLimited) as refused:
+            await limiter.check(checks("flooder"))
+        assert (refused.value.scope, refused.value.retry_after_s) == ("chat_session", 50)
+    await limiter.check(checks("visitor"))  # the site's allowance is intact
+    assert sum(v for k, v in counter.counts.items() if k.startswith("chat_site")) == 2
+
+
+class ContendedCounter:
+    async def increment(self, key: str) -> int:
+        raise CounterContended(key)
+
+
+async def test_a_counter_too_contended_to_count_refuses_the_request() -> None:
+    with pytest.raises(RateLimited):
+        await RateLimiter(ContendedCounter()).check([RateCheck("chat", RateRule(9, 60), "x")])
 
 
 async def test_unreachable_counters_let_requests_through() -> None:

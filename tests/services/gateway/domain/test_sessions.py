@@ -86,3 +86,11 @@ def test_a_verified_visitor_id_travels_in_the_token() -> None:
     _, token = issuer().issue("site-a", SHOP, visitor_id="user-42")
     assert issuer().verify(token, SHOP).visitor_id == "user-42"
     assert issuer().renew(token, SHOP)[1].visitor_id == "user-42"
+
+
+def test_a_token_from_an_origin_the_site_key_no_longer_allows_is_refused() -> None:
+    _, token = issuer().issue("site-a", SHOP)
+    narrowed = SessionIssuer(SECRET, TTL, {"site-a": frozenset({"https://new.example"})})
+    with pytest.raises(SessionError) as refused:
+        narrowed.verify(token)
+    assert refused.value.code == "invalid_token"

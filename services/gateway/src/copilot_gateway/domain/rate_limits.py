@@ -1,6 +1,5 @@
 """Rate limits as fixed windows: at most `limit` requests per `window_s` for each key."""
 
-import asyncio
 import hashlib
 import logging
 import math
@@ -73,11 +72,18 @@ class Counter(Protocol):
         ...
 
 
+class CounterContended(Exception):
+    """Too many requests counted on one key at once to count this one."""
+
+
 class RateLimiter:
-    """Counts a request against each of its checks; refuses it when any is over its limit.
+    """Counts a request against its checks, narrowest first, and refuses it at the first
+    one over its limit: the wider ones (IP, site key) do not count it then, so one client
+    refused for its own flood cannot use up a whole site's allowance.
 
     When the counters cannot be reached the request is let through (and logged): the
-    limits protect the service, they must not take it down."""
+    limits protect the service, they must not take it down. A counter so contended that
+    it cannot count the request is a flood: the request is refused."""
 
     def __init__(self, counter: Counter, clock: Callable[[], float] = time.time) -> None:
         self._counter = counter
@@ -85,13 +91,13 @@ class RateLimiter:
 
     async def check(self, checks: Sequence[RateCheck]) -> None:
         now = self._clock()
-        keys = [counter_key(check, now) for check in checks]
-        try:
-            counts = await asyncio.gather(*(self._counter.increment(key) for key in keys))
-        except Exception as exc:
-            log.warning("rate limits not checked: %s", type(exc).__name__)
-            return
-        over = [c for c, count in zip(checks, counts, strict=True) if count > c.rule.limit]
-        if over:
-            longest = max(over, key=lambda c: c.rule.retry_after(now))
-            raise RateLimited(longest.scope, longest.rule.retry_after(now))
+        for check in checks:
+            try:
+                count = await self._counter.increment(counter_key(check, now))
+            except CounterContended:
+                raise RateLimited(check.scope, 1) from None
+            except Exception as exc:
+                log.warning("rate limits not checked: %s", type(exc).__name__)
+                return
+            if count > check.rule.limit:
+                raise RateLimited(check.scope, check.rule.retry_after(now))

@@ -131,9 +131,12 @@ class SessionIssuer:
             raise SessionError("token_expired", "The session has expired.") from exc
         except jwt.InvalidTokenError as exc:
             raise SessionError("invalid_token", "The session token is not valid.") from exc
-        if claims["site"] not in self._site_origins:
+        site_origins = self._site_origins.get(claims["site"])
+        if site_origins is None:
             raise SessionError("invalid_token", "The session's site key is no longer valid.")
         bound_origin = claims.get("origin")
+        if bound_origin is not None and bound_origin not in site_origins:
+            raise SessionError("invalid_token", "The session's website is no longer allowed.")
         if origin is not None and origin != bound_origin:
             raise origin_mismatch()
         return Session(

@@ -32,6 +32,7 @@ _STATUS_BY_CODE = {
     "action_expired": 409,
     "orders_unavailable": 503,
     "github_error": 502,
+    "invalid_request": 422,
 }
 UNAVAILABLE = "Please try again in a moment."
 
@@ -72,7 +73,7 @@ def actions_router(
             log.warning("could not send a decision: %s", type(exc).__name__)
             raise ApiError(503, "bus_unavailable", UNAVAILABLE) from exc
         if (error := reply.get("error")) is not None:
-            status = _STATUS_BY_CODE.get(error["code"], 500)
+            status = _STATUS_BY_CODE.get(error["code"], 502)  # the service failed
             raise ApiError(status, error["code"], error["message"])
         return JSONResponse(_result(action_id, reply["result"]).model_dump())
 
