@@ -1,7 +1,9 @@
 """Cost controls: tokens per conversation and spend per day, from the API's usage fields."""
 
+import asyncio
 from collections import Counter
 from decimal import Decimal
+from typing import Any
 
 import openai
 import pytest
@@ -100,3 +102,33 @@ async def test_usage_from_the_api_is_counted_and_a_spent_conversation_is_refused
     refused = second.events[-1]
     assert isinstance(refused, ErrorEvent) and refused.code == "conversation_budget"
     assert len(llm.requests) == 1, "the model is not called once the budget is spent"
+
+
+class StallingModel:
+    """Streams a little, then hangs: a visitor leaves while it answers."""
+
+    name = "stalling"
+
+    def __init__(self) -> None:
+        self.streaming = asyncio.Event()
+
+    async def respond(self, state: Any, tools: Any, on_text: Any) -> Any:
+        await on_text("Our house blend is " * 20)
+        self.streaming.set()
+        await asyncio.Event().wait()
+
+
+async def test_a_turn_cut_short_is_still_counted_against_the_budgets() -> None:
+    ledger = MemoryLedger()
+    budget = Budget(ledger, PRICE, conversation_tokens=10**6, daily_cap_usd=Decimal("5"))
+    model = StallingModel()
+    runner = TurnRunner(
+        model, ScriptedTransport({}), MemoryHistory(), list(ALL_TOOLS), 3, budget=budget
+    )
+    turn = asyncio.create_task(runner.run(TurnInput("conv-cut", "t1", "Tell me"), RecordingSink()))
+    await asyncio.wait_for(model.streaming.wait(), 5)
+    turn.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await turn
+    assert ledger.totals["conversation.conv-cut"] > 100, "prompt and streamed text counted"
+    assert ledger.totals[f"day.{today()}"] > 0

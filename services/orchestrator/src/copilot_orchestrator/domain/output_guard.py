@@ -20,6 +20,8 @@ CREDENTIAL_SHAPES = re.compile(
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
     r"|eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\."  # signed tokens (JWT)
 )
+# The start of a credential: an unfinished word like this is not passed on at the end.
+CREDENTIAL_START = re.compile(r"(?:sk-|gh[pousr]_|github_pat_|AKIA|ASIA|eyJ|-----BEGIN)\S*$")
 _SPACES = re.compile(r"\s+")
 
 
@@ -71,12 +73,19 @@ class GuardedStream:
         cut = max(self._held.rfind(" "), self._held.rfind("\n")) + 1
         if cut == 0 and len(self._held) < MAX_HELD:
             return
+        if cut == 0 and CREDENTIAL_START.match(self._held):
+            self.blocked = True  # a run this long that starts like a credential
+            return
         ready, self._held = (self._held[:cut], self._held[cut:]) if cut else (self._held, "")
         await self._pass(ready)
 
     async def flush(self) -> None:
+        """Pass on the held end of the answer, unless it is the start of a credential."""
         if self._held and not self.blocked:
             held, self._held = self._held, ""
+            if CREDENTIAL_START.search(held):
+                self.blocked = True
+                return
             await self._pass(held)
 
     async def _pass(self, text: str) -> None:

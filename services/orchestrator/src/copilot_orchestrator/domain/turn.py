@@ -1,6 +1,7 @@
 """The tool-calling loop of one chat turn."""
 
 import asyncio
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -18,10 +19,15 @@ from copilot_contracts.chat import (
 from copilot_contracts.tool_catalog import ToolSpec
 from copilot_contracts.tools import CreateGithubIssueResult, CreateOrderResult, ToolError
 
-from copilot_orchestrator.domain.budget import Refusal
+from copilot_orchestrator.domain.budget import Refusal, estimate_tokens
 from copilot_orchestrator.domain.conversation import ToolOutcome, TurnState
-from copilot_orchestrator.domain.model import ChatModel, ModelUnavailableError, ToolCall
-from copilot_orchestrator.domain.output_guard import OutputGuard
+from copilot_orchestrator.domain.model import (
+    ChatModel,
+    ModelResponse,
+    ModelUnavailableError,
+    ToolCall,
+)
+from copilot_orchestrator.domain.output_guard import GuardedStream, OutputGuard
 from copilot_orchestrator.domain.prompts import SYSTEM_PROMPT
 from copilot_orchestrator.domain.rendering import render_outcome
 from copilot_orchestrator.domain.tools import ToolTransport, run_tool_call
@@ -61,6 +67,26 @@ class TurnInput:
     message: str
     session_id: str | None = None
     consent: bool = False
+
+
+def decoded_strings(arguments: str) -> str:
+    """The text values of JSON arguments as they will be read (escapes such as \\u0041
+    decoded), so that escaping cannot hide text from the output check."""
+    try:
+        parsed = json.loads(arguments or "{}")
+    except json.JSONDecodeError:
+        return ""
+    found: list[str] = []
+    pending = [parsed]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return "\n".join(found)
 
 
 def order_summary(order: CreateOrderResult) -> str:
@@ -116,13 +142,12 @@ class TurnRunner:
                 await sink.emit(ErrorEvent(code=refusal.reason, message=refusal.message))
                 return
             try:
-                response = await self.model.respond(state, self.tools, checked.write)
+                response = await self._respond(turn, state, checked)
             except ModelUnavailableError as exc:
                 await sink.emit(ErrorEvent(code="llm_unavailable", message=str(exc)))
                 return
-            if self.budget:
-                await self.budget.record(turn.conversation_id, response.usage)
-            await checked.flush()
+            if not response.tool_calls:
+                await checked.flush()  # between rounds an unfinished word stays held
             usage = Usage(
                 input_tokens=usage.input_tokens + response.usage.input_tokens,
                 output_tokens=usage.output_tokens + response.usage.output_tokens,
@@ -178,13 +203,39 @@ class TurnRunner:
                 }
             )
 
+    async def _respond(
+        self, turn: TurnInput, state: TurnState, checked: GuardedStream
+    ) -> ModelResponse:
+        """One model call, its usage counted against the budgets. A call cut short (the
+        visitor left, the turn timed out) is billed by the provider all the same: it is
+        counted from the prompt's size and the text streamed so far."""
+        streamed: list[str] = []
+
+        async def write(text: str) -> None:
+            streamed.append(text)
+            await checked.write(text)
+
+        try:
+            response = await self.model.respond(state, self.tools, write)
+        except asyncio.CancelledError:
+            if self.budget:
+                spent = Usage(
+                    input_tokens=estimate_tokens(json.dumps(state.messages, default=str)),
+                    output_tokens=estimate_tokens("".join(streamed)),
+                )
+                await asyncio.shield(self.budget.record(turn.conversation_id, spent))
+            raise
+        if self.budget:
+            await self.budget.record(turn.conversation_id, response.usage)
+        return response
+
     async def _run_checked(self, state: TurnState, call: ToolCall) -> ToolOutcome:
         """Run a call unless it would carry a secret out, or change state a second time in
         one turn (one order or issue per request, each confirmed by the visitor; a call
         that failed changed nothing and may be retried)."""
         refusal = None
         spec = self.offered.get(call.name)
-        if self.guard.leaks(call.arguments):
+        if self.guard.leaks(call.arguments) or self.guard.leaks(decoded_strings(call.arguments)):
             refusal = ToolError(code="refused", message="The arguments hold confidential text.")
         elif spec is not None and spec.changes_state:
             if call.name in state.state_changes:
