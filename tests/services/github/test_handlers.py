@@ -171,7 +171,7 @@ async def test_a_rate_limited_github_queues_the_report(
     await eventually(lambda: len(github.issues) == 1, within_s=20)
 
 
-async def test_a_refusal_from_github_is_a_clear_error(
+async def test_a_refusal_from_github_is_a_clear_error_and_the_report_can_be_sent_again(
     broker: NatsBroker, github: FakeGithub
 ) -> None:
     action_id = (await prepare(broker, "conv:call_404"))["result"]["action_id"]
@@ -180,6 +180,22 @@ async def test_a_refusal_from_github_is_a_clear_error(
     assert reply["result"] is None
     assert reply["error"]["code"] == "github_error"
     assert "404" in reply["error"]["message"]
+    assert (await send(broker, action_id))["result"]["status"] == "filed"
+
+
+async def test_a_report_being_sent_takes_no_other_decision(
+    broker: NatsBroker, github: FakeGithub
+) -> None:
+    action_id = (await prepare(broker, "conv:call_race"))["result"]["action_id"]
+    github.refuse_next(Refusal.server_error(502), times=4)  # the first send is queued
+    assert (await send(broker, action_id, decision_id="first"))["result"]["queued"] is True
+    for decision in ("confirm", "cancel"):  # a double click, a late Cancel
+        refused = await send(broker, action_id, decision)
+        assert refused["error"]["code"] == "already_confirmed"
+    await eventually(lambda: len(github.issues) == 1, within_s=20)
+    query = IssueQuery(action_id=action_id, session_id=SESSION)
+    answer = await broker.request(query, subjects.GITHUB_ISSUE_QUERY)
+    assert (await answer.decode())["result"]["status"] == "filed"  # type: ignore[index]
 
 
 async def test_invalid_arguments_are_refused_before_anything_is_kept(

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from copilot_contracts.envelope import Message, new_id, utc_now
 
-ISSUE_ACTION_PATTERN = r"^GH-[0-9A-F]{8}$"
+ISSUE_ACTION_PATTERN = r"^GH-[0-9A-F]{12}$"
 
 
 class IssueDecisionRequested(Message):

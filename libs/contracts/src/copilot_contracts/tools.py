@@ -111,7 +111,7 @@ class CreateOrderResult(Message):
     expires_at: datetime
 
 
-IssueStatus = Literal["pending_confirmation", "filed", "cancelled", "expired"]
+IssueStatus = Literal["pending_confirmation", "sending", "filed", "cancelled", "expired"]
 
 
 class CreateGithubIssueResult(Message):

@@ -5,6 +5,7 @@ visitor sends it. Both come from JetStream and are acknowledged once applied. Wh
 is unreachable an accepted report waits in the stream and is delivered again later, with
 growing pauses; the visitor hears at once that it is queued."""
 
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from github import GithubException
 from pydantic import ValidationError
 
 from copilot_github.adapters.kv_pending_issues import ChangedMeanwhile, KvPendingIssues
-from copilot_github.domain.confirmations import DecisionRefused, decide, prepare
+from copilot_github.domain.confirmations import DecisionRefused, PendingIssue, decide, prepare
 from copilot_github.domain.issues import IssueTracker, TrackerUnavailable, file_issue
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ ACK_WAIT_S = 60.0
 MAX_DELIVER = 30
 FIRST_PAUSE_S = 30.0
 LONGEST_PAUSE_S = 3600.0
+NUMBER_ATTEMPTS = 3
 DURABLE = ConsumerConfig(ack_wait=ACK_WAIT_S, max_deliver=MAX_DELIVER)
 ACTIONS = JStream(name=subjects.ACTIONS_STREAM, declare=False)
 
@@ -52,6 +54,12 @@ def build_router(
 ) -> NatsRouter:
     router = NatsRouter()
 
+    async def reopen(report: PendingIssue, revision: int) -> None:
+        """A report GitHub refused for good may be sent again (after the cause is fixed)."""
+        report.status, report.decision_id = "pending_confirmation", None
+        with contextlib.suppress(ChangedMeanwhile):
+            await pending.save(report, revision)
+
     @router.subscriber(
         subjects.TOOL_GITHUB_ISSUE_CREATE,
         stream=ACTIONS,
@@ -66,7 +74,14 @@ def build_router(
         except ValidationError as exc:
             await answer(broker, msg, Reply.failed("invalid_arguments", validation_summary(exc)))
             return
-        report = await pending.add(prepare(request, datetime.now(UTC), confirmation_ttl))
+        now = datetime.now(UTC)
+        for attempt in range(NUMBER_ATTEMPTS):  # another report may hold the number
+            report = await pending.add(prepare(request, now, confirmation_ttl, attempt))
+            if report.request.idempotency_key == request.idempotency_key:
+                break
+        else:
+            await answer(broker, msg, Reply.failed("internal_error", "No report number left."))
+            return
         log.info("report %s awaiting the visitor", report.action_id)
         await answer(broker, msg, Reply.ok(report.result(dry_run)))
 
@@ -93,14 +108,15 @@ def build_router(
                 return
             if report is None:
                 raise AssertionError("unreachable: decide() refuses a missing report")
-            report.decision_id = request.id
-            report.status = "cancelled" if status == "cancelled" else report.status
-            try:  # accepted: a redelivery files it even after the deadline
+            # "sending" closes the report to any other decision while it is filed; a
+            # redelivery of this one files it, even after the deadline.
+            report.decision_id, report.status = request.id, status
+            try:
                 revision = await pending.save(report, revision)
             except ChangedMeanwhile:
                 await answer(broker, msg, Reply.failed("already_decided", "Decided elsewhere."))
                 return
-        if report.status != "pending_confirmation":
+        if report.status != "sending":
             await answer(broker, msg, Reply.ok(report.result(dry_run)))
             return
         try:
@@ -118,11 +134,13 @@ def build_router(
             return
         except GithubException as exc:
             log.warning("GitHub refused the issue: status %s", exc.status)
+            await reopen(report, revision)
             message = f"GitHub answered with status {exc.status}."
             await answer(broker, msg, Reply.failed("github_error", message))
             return
         except Exception:
             log.exception("filing an issue failed")
+            await reopen(report, revision)
             await answer(broker, msg, Reply.failed("internal_error", "The report was not filed."))
             return
         report.status, report.filed = "filed", filed

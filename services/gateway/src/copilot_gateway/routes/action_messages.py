@@ -26,6 +26,8 @@ def describe_issue(report: dict[str, Any]) -> str:
         return "Your report is ready to send."
     if report.get("queued"):
         return "Thank you! GitHub is unreachable right now; your report will be filed soon."
+    if status == "sending":
+        return "Your report is being sent…"
     if report.get("dry_run"):
         return "Thank you! Your report was recorded for our web team."
     return f"Thank you! Your report was filed for our web team as issue #{report.get('number')}."

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 ActionId = Annotated[
     str,
     Path(
-        pattern=r"^(EO|GH)-[0-9A-F]{8}$",
+        pattern=r"^(EO-[0-9A-F]{8}|GH-[0-9A-F]{12})$",
         description="The order number (EO-…) or the report number (GH-…).",
     ),
 ]
@@ -43,9 +43,9 @@ def _is_report(action_id: str) -> bool:
 
 def _result(action_id: str, outcome: dict[str, Any]) -> ActionResult:
     if _is_report(action_id):
-        return ActionResult(
-            action_id=action_id, status=outcome["status"], message=describe_issue(outcome)
-        )
+        # A report being sent is followed like any decision still being applied.
+        status = "processing" if outcome["status"] == "sending" else outcome["status"]
+        return ActionResult(action_id=action_id, status=status, message=describe_issue(outcome))
     total = f"{outcome['total']} {outcome['currency']}"
     message = describe_order(action_id, outcome["status"], outcome["lines"], total)
     return ActionResult(action_id=action_id, status=outcome["status"], message=message)

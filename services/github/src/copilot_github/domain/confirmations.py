@@ -41,15 +41,18 @@ class PendingIssue(BaseModel):
         )
 
 
-def action_id_for(idempotency_key: str) -> str:
-    """The same tool call (a redelivery) always prepares the same report."""
-    return "GH-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:8].upper()
+def action_id_for(idempotency_key: str, attempt: int = 0) -> str:
+    """The same tool call (a redelivery) always prepares the same report; `attempt` picks
+    the next candidate when another report already has the number."""
+    seed = idempotency_key if attempt == 0 else f"{idempotency_key}#{attempt}"
+    return "GH-" + hashlib.sha256(seed.encode()).hexdigest()[:12].upper()
 
 
-def prepare(request: CreateGithubIssueRequest, now: datetime, ttl: timedelta) -> PendingIssue:
-    return PendingIssue(
-        action_id=action_id_for(request.idempotency_key), request=request, expires_at=now + ttl
-    )
+def prepare(
+    request: CreateGithubIssueRequest, now: datetime, ttl: timedelta, attempt: int = 0
+) -> PendingIssue:
+    action_id = action_id_for(request.idempotency_key, attempt)
+    return PendingIssue(action_id=action_id, request=request, expires_at=now + ttl)
 
 
 def decide(
@@ -58,10 +61,10 @@ def decide(
     """The status the decision leads to, or DecisionRefused saying why it cannot be made."""
     if pending is None or pending.request.session_id != session_id:
         raise DecisionRefused("action_not_found", "No such report of yours.")
-    if pending.status == "filed":
+    if pending.status in ("filed", "sending"):
         raise DecisionRefused("already_confirmed", "This report was sent already.")
     if pending.status == "cancelled":
         raise DecisionRefused("already_cancelled", "This report was cancelled.")
     if pending.status == "expired" or now >= pending.expires_at:
         raise DecisionRefused("action_expired", "This report expired before it was sent.")
-    return "filed" if decision == "confirm" else "cancelled"
+    return "sending" if decision == "confirm" else "cancelled"
