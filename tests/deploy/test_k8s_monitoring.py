@@ -3,12 +3,13 @@ metric names the services export (the deployment checklist's contract); the roll
 triggers are the checklist's, labelled action: rollback."""
 
 import json
+import re
 from typing import Any
 
 import promql_parser
 import pytest
 
-from tests.deploy.k8s_support import OVERLAYS, Manifest, find
+from tests.deploy.k8s_support import OVERLAYS, ROOT, Manifest, find
 
 # The services' metrics (histograms by their _bucket series), and Prometheus's own `up`.
 METRICS = {
@@ -106,3 +107,11 @@ def test_prometheus_scrapes_the_five_services(rendered: dict[str, list[Manifest]
         service = find(objects, "Service", name)
         assert endpoint["port"] in {port["name"] for port in service["spec"]["ports"]}
     assert set(expression["values"]) == {"gateway", "orchestrator", "rag", "orders", "github"}
+
+
+def test_every_runbook_link_leads_to_a_section(rendered: dict[str, list[Manifest]]) -> None:
+    headings = re.findall(r"^#+ (.+)$", (ROOT / "docs" / "operations.md").read_text(), re.M)
+    anchors = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-") for h in headings}
+    for name, rule in rules(rendered["prod"]).items():
+        page, _, anchor = rule["annotations"]["runbook"].partition("#")
+        assert page == "docs/operations.md" and anchor in anchors, (name, anchor)
