@@ -8,7 +8,7 @@ import httpx
 import nats
 import pytest
 from copilot_contracts import subjects
-from nats.js.errors import KeyNotFoundError
+from nats.js.errors import KeyNotFoundError, NoKeysError
 
 from tests.conftest import NatsForTests, wait_until
 from tests.e2e.conftest import RunningSystem
@@ -43,6 +43,18 @@ async def _stored(bus: NatsForTests, conversation_id: str, session_id: str) -> d
     found["feedback"] = feedback
     await nc.close()
     return found
+
+
+async def _index_keys(bus: NatsForTests, session_id: str) -> list[str]:
+    nc = await nats.connect(bus.url, **bus.login())
+    try:
+        transcripts = await nc.jetstream().key_value(subjects.HISTORY_BUCKET)
+        try:
+            return list(await transcripts.keys(filters=[f"session.{session_id}.*"]))
+        except NoKeysError:
+            return []
+    finally:
+        await nc.close()
 
 
 def _cli(system: RunningSystem, *args: str) -> subprocess.CompletedProcess[str]:
@@ -81,6 +93,7 @@ def test_deleting_a_session_erases_its_conversations_feedback_and_order_contact(
         assert erased.returncode == 0, erased.stderr
         assert "Erased 1 conversation(s), 1 feedback event(s)" in erased.stdout
         assert "1 order(s); the session is revoked." in erased.stdout
+        assert "session." not in str(asyncio.run(_index_keys(system.nats, session_id)))
 
         after = asyncio.run(_stored(system.nats, meta["conversation_id"], session_id))
         assert set(after.values()) == {0}

@@ -1,12 +1,14 @@
 """`copilot privacy delete --session ID | --conversation ID`: erase a visitor's data.
 
 What the bus holds is erased here, as operator: the conversation records, working memory,
-transcripts and token totals, the visitor's feedback and any turn still queued; the session
-is revoked, so its tokens stop working. The orders service erases the customer's name,
-email and note from the visitor's orders (an order is kept: it is a business record)."""
+transcripts and token totals, the visitor's feedback, reports not yet sent, any turn still
+queued and any dead letter of theirs; the session is revoked, so its tokens stop working.
+The orders service erases the customer's name, email and note from the visitor's orders (an
+order is kept: it is a business record)."""
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Callable
@@ -19,10 +21,10 @@ from nats.aio.client import Client
 from nats.errors import NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NoKeysError, NotFoundError
 from nats.js.kv import KeyValue
 
+from copilot_cli.erasure_streams import delete_by_sequence, delete_feedback
 from copilot_cli.nats_logins import REFUSED_LOGIN, LoginRefused, connect
 
 CONVERSATION_BUCKETS = (
@@ -37,6 +39,8 @@ class ErasureReport:
     conversations: set[str] = field(default_factory=set)
     feedback: int = 0
     queued_turns: int = 0
+    dead_letters: int = 0
+    pending_reports: int = 0
     orders: int = 0
     session_revoked: bool = False
 
@@ -51,21 +55,29 @@ async def _bucket(js: JetStreamContext, name: str) -> KeyValue | None:
 async def _owned_records(
     js: JetStreamContext, session_id: str | None, conversations: set[str]
 ) -> tuple[set[str], set[str]]:
-    """The session's conversations (added to those named) and the records of their turns."""
+    """The session's conversations (added to those named) and the records of their turns:
+    from the conversation records (kept a day) and from the transcripts' index (kept as long
+    as the transcripts)."""
+    owned = set(conversations)
+    transcripts = await _bucket(js, subjects.HISTORY_BUCKET)
+    if session_id and transcripts is not None:
+        with contextlib.suppress(NoKeysError):
+            index = await transcripts.keys(filters=[f"session.{session_id}.*"])
+            owned |= {key.rsplit(".", 1)[-1] for key in index}
     bucket = await _bucket(js, subjects.CONVERSATIONS_BUCKET)
     if bucket is None:
-        return set(conversations), set()
+        return owned, set()
     try:
         keys = await bucket.keys()
     except NoKeysError:
-        return set(conversations), set()
+        return owned, set()
     records = {}
     for key in keys:
         try:
             records[key] = json.loads((await bucket.get(key)).value or b"{}")
         except KeyNotFoundError:
             continue  # expired meanwhile
-    owned = set(conversations) | {
+    owned |= {
         key
         for key, record in records.items()
         if not key.startswith("turn.") and session_id and record.get("session_id") == session_id
@@ -79,11 +91,15 @@ async def _owned_records(
 
 
 async def _forget_conversations(
-    js: JetStreamContext, conversations: set[str], turn_records: set[str]
+    js: JetStreamContext, session_id: str | None, conversations: set[str], turn_records: set[str]
 ) -> None:
     records = await _bucket(js, subjects.CONVERSATIONS_BUCKET)
     for key in turn_records if records else ():
         await records.purge(key)  # type: ignore[union-attr]
+    transcripts = await _bucket(js, subjects.HISTORY_BUCKET)
+    if session_id and transcripts is not None:
+        for conversation_id in conversations:
+            await transcripts.purge(subjects.transcript_index(session_id, conversation_id))
     for name in CONVERSATION_BUCKETS:
         bucket = await _bucket(js, name)
         for conversation_id in conversations if bucket else ():
@@ -93,59 +109,29 @@ async def _forget_conversations(
         await spend.purge(f"conversation.{conversation_id}")  # type: ignore[union-attr]
 
 
-async def _delete_feedback(
+async def _forget_reports(
     js: JetStreamContext, session_id: str | None, conversations: set[str]
 ) -> int:
-    try:
-        await js.stream_info(subjects.CHAT_EVENTS_STREAM)
-    except NotFoundError:
+    """Reports prepared and not sent hold the visitor's own words, unredacted."""
+    bucket = await _bucket(js, subjects.PENDING_ISSUES_BUCKET)
+    if bucket is None:
         return 0
-    reader = await js.pull_subscribe(
-        subjects.CHAT_FEEDBACK_GIVEN,
-        stream=subjects.CHAT_EVENTS_STREAM,
-        config=ConsumerConfig(
-            ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL, inactive_threshold=60
-        ),
-    )
-    deleted = 0
     try:
-        while True:
-            try:
-                batch = await reader.fetch(256, timeout=1.0)
-            except TimeoutError:
-                break
-            for msg in batch:
-                given = json.loads(msg.data)
-                if (session_id and given.get("session_id") == session_id) or given.get(
-                    "conversation_id"
-                ) in conversations:
-                    await js.delete_msg(subjects.CHAT_EVENTS_STREAM, msg.metadata.sequence.stream)
-                    deleted += 1
-            if len(batch) < 256 and not (await reader.consumer_info()).num_pending:
-                break
-    finally:
-        await reader.unsubscribe()
-    return deleted
-
-
-async def _delete_queued_turns(
-    js: JetStreamContext, session_id: str | None, conversations: set[str]
-) -> int:
-    try:
-        state = (await js.stream_info(subjects.CHAT_TURNS_STREAM)).state
-    except NotFoundError:
+        keys = await bucket.keys()
+    except NoKeysError:
         return 0
-    deleted = 0
-    for sequence in range(state.first_seq, state.last_seq + 1) if state.messages else ():
+    forgotten = 0
+    for key in keys:
         try:
-            msg = await js.get_msg(subjects.CHAT_TURNS_STREAM, sequence)
-        except NotFoundError:
-            continue  # already taken and acknowledged
-        turn = json.loads(msg.data or b"{}")
-        if turn.get("session_id") == session_id or turn.get("conversation_id") in conversations:
-            await js.delete_msg(subjects.CHAT_TURNS_STREAM, sequence)
-            deleted += 1
-    return deleted
+            request = json.loads((await bucket.get(key)).value or b"{}").get("request", {})
+        except KeyNotFoundError:
+            continue
+        if (session_id and request.get("session_id") == session_id) or request.get(
+            "conversation_id"
+        ) in conversations:
+            await bucket.purge(key)
+            forgotten += 1
+    return forgotten
 
 
 async def erase(
@@ -160,9 +146,16 @@ async def erase(
         await revoked.put(f"session.{session_id}", b"revoked")
         report.session_revoked = True
     report.conversations, turn_records = await _owned_records(js, session_id, report.conversations)
-    report.feedback = await _delete_feedback(js, session_id, report.conversations)
-    await _forget_conversations(js, report.conversations, turn_records)
-    report.queued_turns = await _delete_queued_turns(js, session_id, report.conversations)
+    owned = report.conversations
+    report.feedback = await delete_feedback(js, session_id, owned)
+    await _forget_conversations(js, session_id, owned, turn_records)
+    report.queued_turns = await delete_by_sequence(
+        js, subjects.CHAT_TURNS_STREAM, session_id, owned
+    )
+    report.dead_letters = await delete_by_sequence(
+        js, subjects.DEAD_LETTERS_STREAM, session_id, owned
+    )
+    report.pending_reports = await _forget_reports(js, session_id, owned)
     request = PersonalDataErasureRequested(
         session_id=session_id, conversation_ids=sorted(report.conversations)
     )
@@ -204,10 +197,13 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(
         f"Erased {len(report.conversations)} conversation(s), {report.feedback} feedback "
-        f"event(s), {report.queued_turns} queued turn(s); customer data erased from "
+        f"event(s), {report.pending_reports} unsent report(s), {report.queued_turns} queued "
+        f"turn(s), {report.dead_letters} dead letter(s); customer data erased from "
         f"{report.orders} order(s)"
         + ("; the session is revoked." if report.session_revoked else ".")
     )
+    if not report.conversations:
+        print("No conversation was found for it (nothing kept, or past its retention).")
     return 0
 
 

@@ -49,6 +49,12 @@ def chat_turn_events(turn_id: str) -> str:
     return f"{ROOT}.chat.turn.{_token(turn_id, 'turn id')}.events"
 
 
+def transcript_index(session_id: str, conversation_id: str) -> str:
+    """The key, in the transcripts' bucket, that ties a kept transcript to its session (so
+    erasing a session finds its transcripts for as long as they are kept)."""
+    return f"session.{_token(session_id, 'session id')}.{_token(conversation_id, 'id')}"
+
+
 def dead_letter(stream: str, consumer: str) -> str:
     """Where a message that exhausted its deliveries on `stream`/`consumer` is kept."""
     return f"{ROOT}.deadletter.{_token(stream, 'stream')}.{_token(consumer, 'consumer')}"

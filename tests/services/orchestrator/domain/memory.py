@@ -30,7 +30,11 @@ class MemoryHistory:
         return list(self.by_conversation.get(conversation_id, []))
 
     async def append(
-        self, conversation_id: str, messages: list[dict[str, str]], kept: bool
+        self,
+        conversation_id: str,
+        messages: list[dict[str, str]],
+        kept: bool,
+        session_id: str | None = None,
     ) -> None:
         self.by_conversation.setdefault(conversation_id, []).extend(messages)
         if kept:

@@ -6,6 +6,7 @@ Only with the visitor's consent is a transcript kept, with personal data redacte
 TRANSCRIPT_RETENTION_DAYS; a consented conversation resumed after its working memory is
 gone continues from that transcript. Both buckets exist once the broker is connected."""
 
+from copilot_contracts import subjects
 from copilot_service_defaults.redaction import redact
 
 from copilot_orchestrator.adapters.kv_history import KvHistory
@@ -36,9 +37,16 @@ class ConsentedHistory:
         return past
 
     async def append(
-        self, conversation_id: str, messages: list[dict[str, str]], kept: bool
+        self,
+        conversation_id: str,
+        messages: list[dict[str, str]],
+        kept: bool,
+        session_id: str | None = None,
     ) -> None:
         working, transcripts = self._stores()
         await working.append(conversation_id, messages)
         if kept:
             await transcripts.append(conversation_id, redacted(messages))
+            if session_id:  # so that erasing the session finds its transcripts, kept as long
+                index = subjects.transcript_index(session_id, conversation_id)
+                await transcripts.bucket.put(index, b"")

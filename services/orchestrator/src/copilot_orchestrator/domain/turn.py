@@ -56,7 +56,11 @@ class History(Protocol):
     async def load(self, conversation_id: str, kept: bool) -> list[dict[str, str]]: ...
 
     async def append(
-        self, conversation_id: str, messages: list[dict[str, str]], kept: bool
+        self,
+        conversation_id: str,
+        messages: list[dict[str, str]],
+        kept: bool,
+        session_id: str | None = None,
     ) -> None: ...
 
 
@@ -286,5 +290,6 @@ class TurnRunner:
             turn.conversation_id,
             [{"role": "user", "content": turn.message}, {"role": "assistant", "content": answer}],
             turn.consent,
+            turn.session_id,
         )
         await sink.emit(DoneEvent(usage=usage))
