@@ -35,3 +35,8 @@ def test_production_refuses_missing_or_development_secrets() -> None:
         require_secret("X", None, production=True)
     with pytest.raises(SystemExit):
         require_secret("X", "dev-only-secret", production=True)
+
+
+@pytest.mark.parametrize("personal", ["josé@exemple.fr", "user@bücher.de", "4155550100"])
+def test_log_redaction_covers_international_addresses_and_bare_numbers(personal: str) -> None:
+    assert personal not in redact(f"visitor wrote {personal} today")

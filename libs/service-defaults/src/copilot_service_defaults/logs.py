@@ -9,12 +9,15 @@ from datetime import UTC, datetime
 from copilot_service_defaults import redaction
 from copilot_service_defaults.telemetry import current_trace_id
 
-# Logs are stricter than issue text: any bearer value or labelled key goes, digits or not.
+# Logs are stricter than issue text: any bearer value or labelled key goes, digits or not,
+# and so does any long run of digits (a phone number written without spaces).
 _BEARER = re.compile(r"(?i)(bearer\s+|api[_-]?key[=:]\s*|token[=:]\s*)[\w.\-]+")
+_DIGIT_RUN = re.compile(r"(?<![\w.:/])\+?\d[\d ()-]{7,}\d(?![\w.:/])")
 
 
 def redact(text: str) -> str:
-    return redaction.redact(_BEARER.sub(r"\1[redacted]", text))
+    redacted = redaction.redact(_BEARER.sub(r"\1[redacted]", text))
+    return _DIGIT_RUN.sub("[redacted number]", redacted)
 
 
 class JsonFormatter(logging.Formatter):

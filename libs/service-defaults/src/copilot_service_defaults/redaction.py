@@ -40,7 +40,8 @@ _LABELLED_SECRET = re.compile(
     r"(?P<value>(?:(?:Basic|Bearer|Token)[ \t]+)?(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s,;]+))",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+# Any script: josé@exemple.fr and user@bücher.de are addresses too.
+_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}\b")
 # 13 to 19 digits with single spaces or dashes between them; the Luhn check decides.
 _CARD_CANDIDATE = re.compile(r"(?<![\w+.-])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)")
 # Digit groups with at most one separator between them: "20 7946 0958", "(415) 555-0100".
