@@ -54,6 +54,16 @@ ORDER_EVENTS = StreamDefinition(
     work_queue=False,
 )
 
+# What happened in conversations, for the insights: kept a week, for the consumer that
+# stores them (their own retention is TRANSCRIPT_RETENTION_DAYS).
+INSIGHTS = StreamDefinition(
+    name=subjects.INSIGHTS_STREAM,
+    subjects=(subjects.INSIGHTS_TURN_ANSWERED,),
+    max_age_s=7 * 86_400,
+    duplicate_window_s=600,
+    work_queue=False,
+)
+
 # Messages that exhausted their deliveries, kept for an operator to inspect and replay
 # (`copilot deadletters`); never dropped silently.
 DEAD_LETTERS = StreamDefinition(

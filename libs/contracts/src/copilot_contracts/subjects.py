@@ -7,6 +7,8 @@ CHAT_TURN_CANCELLED = f"{ROOT}.chat.turn.cancelled"
 CHAT_TURN_EVENTS_WILDCARD = f"{ROOT}.chat.turn.*.events"
 CHAT_FEEDBACK_GIVEN = f"{ROOT}.chat.feedback.given"
 
+INSIGHTS_TURN_ANSWERED = f"{ROOT}.insights.turn.answered"
+
 TOOL_RAG_SEARCH = f"{ROOT}.tool.rag.search"
 TOOL_ORDERS_CREATE = f"{ROOT}.tool.orders.create"
 TOOL_GITHUB_ISSUE_CREATE = f"{ROOT}.tool.github.issue.create"
@@ -27,6 +29,7 @@ ACTIONS_STREAM = "COPILOT_ACTIONS"
 CHAT_EVENTS_STREAM = "COPILOT_CHAT_EVENTS"
 ORDER_EVENTS_STREAM = "COPILOT_ORDER_EVENTS"
 DEAD_LETTERS_STREAM = "COPILOT_DEAD_LETTERS"
+INSIGHTS_STREAM = "COPILOT_INSIGHTS"
 
 CONVERSATIONS_BUCKET = "copilot_conversations"
 # Transcripts of consented conversations, redacted; working memory of every conversation.

@@ -4,7 +4,7 @@ import logging
 
 import openai
 from copilot_contracts import subjects
-from copilot_contracts.streams import ACTIONS, CHAT_TURNS
+from copilot_contracts.streams import ACTIONS, CHAT_TURNS, INSIGHTS
 from copilot_service_defaults.broker import app_logger, service_broker
 from copilot_service_defaults.consumers import watch_consumers
 from copilot_service_defaults.health import health_routes
@@ -71,11 +71,12 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
         guard=OutputGuard([SYSTEM_PROMPT], settings.secrets()),
         budget=MeteredBudget(budget),
     )
-    broker.include_router(build_router(TurnCoordinator(runner, broker), settings.turn_workers))
+    coordinator = TurnCoordinator(runner, broker, budget.price)
+    broker.include_router(build_router(coordinator, settings.turn_workers))
 
     async def prepare_bus() -> None:
         await broker.connect()
-        for stream in (CHAT_TURNS, ACTIONS):
+        for stream in (CHAT_TURNS, ACTIONS, INSIGHTS):
             await ensure_stream(
                 broker.connection.jetstream(), stream, settings.nats_stream_replicas
             )

@@ -7,33 +7,43 @@ from datetime import UTC, datetime
 from copilot_contracts.chat import ChatTurnRequested, ErrorEvent
 from faststream.nats import NatsBroker
 
+from copilot_orchestrator.adapters.insights_sink import InsightsSink
 from copilot_orchestrator.adapters.nats_events import NatsTurnEvents
+from copilot_orchestrator.domain.budget import ModelPrice
 from copilot_orchestrator.domain.turn import TurnInput, TurnRunner
+from copilot_orchestrator.domain.turn_summary import TurnSummary
 
 log = logging.getLogger(__name__)
 
 
 class TurnCoordinator:
-    def __init__(self, runner: TurnRunner, broker: NatsBroker) -> None:
+    def __init__(self, runner: TurnRunner, broker: NatsBroker, price: ModelPrice) -> None:
         self.runner = runner
         self.broker = broker
+        self.price = price
         self.running: dict[str, asyncio.Task[None]] = {}
 
     async def take(self, turn: ChatTurnRequested) -> None:
-        events = NatsTurnEvents(self.broker, turn.conversation_id, turn.turn_id)
         remaining = (turn.deadline - datetime.now(UTC)).total_seconds()
         if remaining <= 0:
             log.info("dropping a turn whose deadline has passed")
             return
-        work = asyncio.create_task(
-            self.runner.run(
-                TurnInput(
-                    turn.conversation_id, turn.turn_id, turn.message, turn.session_id, turn.consent
-                ),
-                events,
-            )
+        request = TurnInput(
+            turn.conversation_id, turn.turn_id, turn.message, turn.session_id, turn.consent
         )
-        self.running[turn.turn_id] = work
+        events = InsightsSink(
+            NatsTurnEvents(self.broker, turn.conversation_id, turn.turn_id),
+            TurnSummary(request, self.price),
+            self.broker,
+        )
+        # Shutting down re-raises CancelledError here: the turn is delivered again to another
+        # replica, which sums it up; otherwise a turn that never ended was left by the visitor.
+        await self._run(request, events, remaining)
+        await events.close()
+
+    async def _run(self, request: TurnInput, events: InsightsSink, remaining: float) -> None:
+        work = asyncio.create_task(self.runner.run(request, events))
+        self.running[request.turn_id] = work
         try:
             async with asyncio.timeout(remaining):
                 await work
@@ -50,7 +60,7 @@ class TurnCoordinator:
                     ErrorEvent(code="internal_error", message="Something went wrong on our side.")
                 )
         finally:
-            self.running.pop(turn.turn_id, None)
+            self.running.pop(request.turn_id, None)
 
     def cancel(self, turn_id: str) -> None:
         if (work := self.running.get(turn_id)) is not None:
