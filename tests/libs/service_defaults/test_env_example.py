@@ -44,3 +44,10 @@ def test_every_setting_is_documented() -> None:
 def test_production_refuses_the_development_session_secret() -> None:
     with pytest.raises(SystemExit, match="SESSION_SECRET"):
         GatewaySettings(_env_file=None, app_env="production")  # type: ignore[call-arg]
+
+
+def test_production_refuses_a_placeholder_left_in_the_secrets_file() -> None:
+    with pytest.raises(SystemExit, match="SESSION_SECRET"):
+        GatewaySettings(  # type: ignore[call-arg]
+            _env_file=None, app_env="production", session_secret="<required>" + "x" * 32
+        )

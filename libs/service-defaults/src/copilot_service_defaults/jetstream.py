@@ -35,18 +35,23 @@ async def ensure_stream(js: JetStreamContext, definition: StreamDefinition, repl
 
 
 async def ensure_key_value(
-    js: JetStreamContext, bucket: str, ttl_s: float, replicas: int = 1
+    js: JetStreamContext,
+    bucket: str,
+    ttl_s: float,
+    replicas: int = 1,
+    storage: StorageType = StorageType.FILE,
 ) -> KeyValue:
-    """The KV bucket, created if missing; when its retention setting changed, the existing
-    bucket's age limit is brought up to date (declaring it again would be refused)."""
+    """The KV bucket, created if missing. When its retention or replica count changed, the
+    existing bucket is brought up to date (declaring it again would be refused)."""
     try:
         info = await js.stream_info(f"KV_{bucket}")
     except NotFoundError:
-        config = KeyValueConfig(bucket=bucket, ttl=ttl_s, replicas=replicas)
+        config = KeyValueConfig(bucket=bucket, ttl=ttl_s, replicas=replicas, storage=storage)
         return await js.create_key_value(config)
-    if info.config.max_age != ttl_s:
-        log.info("bucket %s: age limit %ss -> %ss", bucket, info.config.max_age, ttl_s)
+    if info.config.max_age != ttl_s or info.config.num_replicas != replicas:
+        log.info("bucket %s: age limit %ss, %s replicas", bucket, ttl_s, replicas)
         info.config.max_age = ttl_s
+        info.config.num_replicas = replicas
         await js.update_stream(info.config)
     return await js.key_value(bucket)
 

@@ -39,7 +39,8 @@ def require_secret(name: str, value: str | None, *, production: bool) -> None:
     """In production, refuse to start with a missing or development secret."""
     if not production:
         return
-    if not value or DEVELOPMENT_SECRET_MARKER in value:
+    placeholder = value is not None and value.strip().startswith("<")  # "<required>"
+    if not value or DEVELOPMENT_SECRET_MARKER in value or placeholder:
         raise SystemExit(
             f"{name} must be set to a real secret when APP_ENV=production "
             "(it is missing or still the development default)."

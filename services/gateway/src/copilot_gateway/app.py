@@ -7,7 +7,7 @@ from datetime import timedelta
 from copilot_contracts import subjects
 from copilot_contracts.streams import ACTIONS, CHAT_EVENTS, CHAT_TURNS
 from copilot_service_defaults.broker import service_broker
-from copilot_service_defaults.jetstream import ensure_stream
+from copilot_service_defaults.jetstream import ensure_key_value, ensure_stream
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from nats.js.api import StorageType
@@ -52,16 +52,21 @@ def build_app(settings: GatewaySettings) -> FastAPI:
         js = broker.connection.jetstream()
         for stream in (CHAT_TURNS, ACTIONS, CHAT_EVENTS):
             await ensure_stream(js, stream, settings.nats_stream_replicas)
+        replicas = settings.nats_stream_replicas
         bus.attach_conversations(
-            await broker.key_value(subjects.CONVERSATIONS_BUCKET, ttl=settings.conversation_ttl_s)
+            await ensure_key_value(
+                js, subjects.CONVERSATIONS_BUCKET, settings.conversation_ttl_s, replicas
+            )
         )
         revocations.attach(
-            await broker.key_value(subjects.REVOKED_SESSIONS_BUCKET, ttl=REVOCATION_KEEP_S)
+            await ensure_key_value(
+                js, subjects.REVOKED_SESSIONS_BUCKET, REVOCATION_KEEP_S, replicas
+            )
         )
         # Counters need no disk: losing them in a restart only resets the current windows.
         counter.attach(
-            await broker.key_value(
-                subjects.RATE_LIMITS_BUCKET, ttl=RATE_WINDOW_MAX_S, storage=StorageType.MEMORY
+            await ensure_key_value(
+                js, subjects.RATE_LIMITS_BUCKET, RATE_WINDOW_MAX_S, replicas, StorageType.MEMORY
             )
         )
         yield

@@ -42,6 +42,6 @@ def instrument(app: FastAPI, provider: TracerProvider) -> None:
     FastAPIInstrumentor.instrument_app(
         app,
         tracer_provider=provider,
-        excluded_urls="/health,/ready",
+        excluded_urls="/health,/ready,/metrics",
         exclude_spans=["receive", "send"],
     )

@@ -7,7 +7,7 @@ from copilot_contracts.streams import ACTIONS
 from copilot_service_defaults.broker import app_logger, service_broker
 from copilot_service_defaults.consumers import watch_consumers
 from copilot_service_defaults.health import health_routes
-from copilot_service_defaults.jetstream import ensure_stream
+from copilot_service_defaults.jetstream import ensure_key_value, ensure_stream
 from faststream.asgi import AsgiFastStream
 from opentelemetry.instrumentation.requests import RequestsInstrumentor
 
@@ -43,7 +43,14 @@ def build_app(settings: GithubSettings) -> AsgiFastStream:
         await ensure_stream(broker.connection.jetstream(), ACTIONS, settings.nats_stream_replicas)
         # Kept a day past the deadline, so a visitor can still ask what became of a report.
         ttl = settings.issue_confirmation_ttl_s + 86_400
-        pending.attach(await broker.key_value(subjects.PENDING_ISSUES_BUCKET, ttl=ttl))
+        pending.attach(
+            await ensure_key_value(
+                broker.connection.jetstream(),
+                subjects.PENDING_ISSUES_BUCKET,
+                ttl,
+                settings.nats_stream_replicas,
+            )
+        )
         await watch_consumers(
             broker.connection,
             [(ACTIONS.name, "github-issues"), (ACTIONS.name, "github-decide")],

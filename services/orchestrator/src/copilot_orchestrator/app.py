@@ -76,26 +76,21 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
 
     async def prepare_bus() -> None:
         await broker.connect()
+        js, replicas = broker.connection.jetstream(), settings.nats_stream_replicas
         for stream in (CHAT_TURNS, ACTIONS, INSIGHTS):
-            await ensure_stream(
-                broker.connection.jetstream(), stream, settings.nats_stream_replicas
-            )
+            await ensure_stream(js, stream, replicas)
+        retention_s = settings.transcript_retention_days * 86_400
         history.transcripts = KvHistory(
-            await ensure_key_value(
-                broker.connection.jetstream(),
-                subjects.HISTORY_BUCKET,
-                ttl_s=settings.transcript_retention_days * 86_400,
-                replicas=settings.nats_stream_replicas,
-            ),
+            await ensure_key_value(js, subjects.HISTORY_BUCKET, retention_s, replicas),
             settings.history_max_messages,
         )
         history.working = KvHistory(
-            await broker.key_value(
-                subjects.WORKING_HISTORY_BUCKET, ttl=settings.working_history_ttl_s
+            await ensure_key_value(
+                js, subjects.WORKING_HISTORY_BUCKET, settings.working_history_ttl_s, replicas
             ),
             settings.history_max_messages,
         )
-        ledger.attach(await broker.key_value(subjects.SPEND_BUCKET, ttl=SPEND_KEEP_S))
+        ledger.attach(await ensure_key_value(js, subjects.SPEND_BUCKET, SPEND_KEEP_S, replicas))
         await watch_consumers(
             broker.connection, [(CHAT_TURNS.name, "orchestrator")], settings.nats_stream_replicas
         )

@@ -31,6 +31,7 @@ class MeteredBudget:
             LEDGER_ERRORS.inc()
             log.warning("budget not checked: %s", type(exc).__name__)
             return None
+        SPEND_TODAY.set(self.budget.day_spend_micro_usd / float(MICRO))  # fresh after midnight
         if refusal is not None:
             REFUSALS.labels(refusal.reason).inc()
             log.warning("turn refused: %s", refusal.reason)

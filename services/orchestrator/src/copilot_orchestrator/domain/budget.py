@@ -80,12 +80,16 @@ class Budget:
         self.price = price
         self.conversation_tokens = conversation_tokens
         self.daily_cap_micro_usd = None if daily_cap_usd is None else int(daily_cap_usd * MICRO)
+        self.day_spend_micro_usd = 0
+        """Today's spend as last read: a new day reads 0 again."""
 
     async def refusal(self, conversation_id: str) -> Refusal | None:
         """Why the model may not be called again now, or None when it may."""
         cap = self.daily_cap_micro_usd
-        if cap is not None and await self.ledger.day_spend_micro_usd(today()) >= cap:
-            return Refusal("daily_spend_cap", DAILY_LIMIT)
+        if cap is not None:
+            self.day_spend_micro_usd = await self.ledger.day_spend_micro_usd(today())
+            if self.day_spend_micro_usd >= cap:
+                return Refusal("daily_spend_cap", DAILY_LIMIT)
         used = await self.ledger.conversation_tokens(conversation_id)
         if used >= self.conversation_tokens:
             return Refusal("conversation_budget", CONVERSATION_LIMIT)
