@@ -8,7 +8,7 @@ UV := python3 -m uv
 endif
 
 PACKAGES := copilot_contracts copilot_service_defaults copilot_gateway copilot_orchestrator \
-	copilot_rag copilot_orders copilot_github copilot_cli
+	copilot_rag copilot_orders copilot_github copilot_insights copilot_cli
 
 .PHONY: help install run test test-fast lint format audit eval bench k8s-check k8s-secrets images
 
