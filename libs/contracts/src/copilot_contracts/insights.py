@@ -40,3 +40,59 @@ class TurnAnswered(Message):
     output_tokens: int = 0
     cost_usd: Decimal = Decimal(0)
     response_ms: int = Field(ge=0, description="From the turn's start to its last event.")
+
+
+class InsightsQuery(Message):
+    """Staff ask for the report of the last `days` days, for one prompt variant or all."""
+
+    days: int = Field(default=7, ge=1, le=366)
+    variant: str | None = Field(default=None, max_length=60)
+
+
+class Share(Message):
+    """A proportion: `hits` of `total`, its rate and its 95 % (Wilson) interval."""
+
+    hits: int
+    total: int
+    rate: float | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+class FiguresView(Message):
+    conversations: int
+    turns: int
+    engaged_sessions: Share | None = None
+    avg_turns: float | None = None
+    satisfaction: Share
+    order_conversion: Share
+    deflection: Share
+    tools: dict[str, Share] = Field(default_factory=dict)
+    tokens_per_conversation: float | None = None
+    cost_per_conversation_usd: Decimal | None = None
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    unanswered: int = 0
+    unanswered_questions: list[str] = Field(default_factory=list)
+
+
+class VariantComparison(Message):
+    """How variant `b` differs from `a` on one figure (b's rate minus a's)."""
+
+    figure: str
+    a: str
+    b: str
+    delta: float
+    low: float
+    high: float
+    decided: bool
+    verdict: str
+
+
+class InsightsReport(Message):
+    since: datetime
+    until: datetime
+    overall: FiguresView
+    variants: dict[str, FiguresView] = Field(default_factory=dict)
+    comparisons: list[VariantComparison] = Field(default_factory=list)
+    note: str | None = Field(default=None, description="Why a part is empty, in plain words.")

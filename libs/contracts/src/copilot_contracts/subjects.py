@@ -8,6 +8,8 @@ CHAT_TURN_EVENTS_WILDCARD = f"{ROOT}.chat.turn.*.events"
 CHAT_FEEDBACK_GIVEN = f"{ROOT}.chat.feedback.given"
 
 INSIGHTS_TURN_ANSWERED = f"{ROOT}.insights.turn.answered"
+INSIGHTS_REPORT_QUERY = f"{ROOT}.insights.report.query"
+INSIGHTS_PERSONAL_DATA_ERASE = f"{ROOT}.insights.personal_data.erase"
 
 TOOL_RAG_SEARCH = f"{ROOT}.tool.rag.search"
 TOOL_ORDERS_CREATE = f"{ROOT}.tool.orders.create"
