@@ -1,0 +1,82 @@
+"""Bus handlers: keep each event once (acknowledged after it is stored), answer reports and
+erasures."""
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from copilot_contracts import subjects
+from copilot_contracts.chat import ChatFeedbackGiven
+from copilot_contracts.insights import InsightsQuery, InsightsReport, TurnAnswered
+from copilot_contracts.orders import OrderPlaced
+from copilot_contracts.privacy import PersonalDataErasureRequested
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
+from pydantic import BaseModel, ValidationError
+
+from copilot_insights.adapters.sql_insights import SqlInsights
+from copilot_insights.domain.views import build_report
+
+log = logging.getLogger(__name__)
+
+# A store that is down is retried with pauses; a malformed event is dropped with a warning.
+DURABLE = ConsumerConfig(ack_wait=30.0, max_deliver=10, backoff=[5.0, 30.0, 120.0])
+CONSUMERS = (
+    (subjects.INSIGHTS_STREAM, subjects.INSIGHTS_TURN_ANSWERED, "insights-turns"),
+    (subjects.CHAT_EVENTS_STREAM, subjects.CHAT_FEEDBACK_GIVEN, "insights-feedback"),
+    (subjects.ORDER_EVENTS_STREAM, subjects.ORDERS_ORDER_PLACED, "insights-orders"),
+)
+
+
+Save = Callable[[Any], Awaitable[bool]]
+
+
+def keeper(model: type[BaseModel], save: Save) -> Callable[[dict[str, Any], NatsMessage], Any]:
+    """A handler that stores each event of `model`, then acknowledges it."""
+
+    async def kept(body: dict[str, Any], msg: NatsMessage) -> None:
+        try:
+            event = model.model_validate(body)
+        except ValidationError:
+            log.warning("an unreadable event on %s was dropped", msg.raw_message.subject)
+            await msg.ack()
+            return
+        await save(event)  # a failure leaves it unacknowledged: delivered again later
+        await msg.ack()
+
+    return kept
+
+
+def build_router(store: SqlInsights) -> NatsRouter:
+    router = NatsRouter()
+    keep: dict[str, tuple[type[BaseModel], Save]] = {
+        "insights-turns": (TurnAnswered, store.turn_answered),
+        "insights-feedback": (ChatFeedbackGiven, store.feedback_given),
+        "insights-orders": (OrderPlaced, store.order_placed),
+    }
+    for stream, subject, durable in CONSUMERS:
+        router.subscriber(
+            subject,
+            stream=JStream(name=stream, declare=False),
+            durable=durable,
+            pull_sub=PullSub(batch_size=16, timeout=5.0),
+            ack_policy=AckPolicy.MANUAL,
+            config=DURABLE,
+        )(keeper(*keep[durable]))
+
+    @router.subscriber(subjects.INSIGHTS_REPORT_QUERY, queue="insights")
+    async def report(body: dict[str, Any]) -> InsightsReport:
+        query = InsightsQuery.model_validate(body)
+        until = datetime.now(UTC)
+        since = until - timedelta(days=query.days)
+        return build_report(await store.activity(since, until), since, until, query.variant)
+
+    @router.subscriber(subjects.INSIGHTS_PERSONAL_DATA_ERASE, queue="insights")
+    async def erase(body: dict[str, Any]) -> dict[str, int]:
+        request = PersonalDataErasureRequested.model_validate(body)
+        erased = await store.forget(request.session_id, request.conversation_ids)
+        log.info("personal data erased from %d insights rows", erased)
+        return {"rows": erased}
+
+    return router
