@@ -150,3 +150,13 @@ async def test_a_service_answers_requests_made_to_it_but_writes_to_no_other_inbo
         assert rag.refused == []
         await rag.connection.publish("_INBOX.gateway.forged", b"not asked")
         await eventually(lambda: rag.refused, within_s=5)
+
+
+async def test_the_gateway_may_ask_for_insights_but_not_erase_them(bus: NatsForTests) -> None:
+    async with logged_in(bus, "gateway") as gateway:
+        await gateway.connection.publish(subjects.INSIGHTS_REPORT_QUERY, b"{}")
+        await gateway.connection.flush()
+        await gateway.connection.publish(subjects.INSIGHTS_PERSONAL_DATA_ERASE, b"{}")
+        await eventually(lambda: gateway.refused, within_s=5)
+        [refused] = gateway.refused
+        assert subjects.INSIGHTS_PERSONAL_DATA_ERASE in refused

@@ -1,7 +1,11 @@
 """Each service, logged in as its own user, can do on the bus all that its code does: declare
-its streams and KV buckets, publish, store in JetStream, subscribe, consume and acknowledge.
+its streams and KV buckets, publish, store in JetStream, subscribe, answer requests, consume
+and acknowledge, read its consumers' lag and keep their dead letters.
 (The end-to-end suite runs the real services this way; this names each need.)"""
 
+import asyncio
+import contextlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +15,9 @@ from copilot_cli.nats_logins import ADMIN
 from copilot_contracts import streams, subjects
 from copilot_contracts.streams import StreamDefinition
 from copilot_service_defaults.jetstream import ensure_key_value, ensure_stream
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import NoRespondersError
 from nats.js import JetStreamContext
 from nats.js.errors import KeyWrongLastSequenceError
 
@@ -28,8 +35,13 @@ class Needs:
     stores: tuple[str, ...] = ()
     """Subjects of a stream: published through JetStream, acknowledged."""
     subscribes: tuple[str, ...] = ()
+    answers: tuple[str, ...] = ()
+    """Subjects of requests the service answers, in its queue group."""
     consumes: tuple[tuple[str, str], ...] = ()
     """(stream, subject) a durable pull consumer of the service reads and acknowledges."""
+    dead_letters: tuple[tuple[str, str], ...] = ()
+    """(stream, durable) whose max-deliveries advisories the service watches, copying the
+    message named to COPILOT_DEAD_LETTERS (copilot_service_defaults.dead_letters)."""
 
 
 NEEDS = {
@@ -40,7 +52,11 @@ NEEDS = {
             subjects.RATE_LIMITS_BUCKET,
             subjects.REVOKED_SESSIONS_BUCKET,
         ),
-        publishes=(subjects.CHAT_TURN_CANCELLED, subjects.ORDERS_ORDER_QUERY),
+        publishes=(
+            subjects.CHAT_TURN_CANCELLED,
+            subjects.ORDERS_ORDER_QUERY,
+            subjects.INSIGHTS_REPORT_QUERY,
+        ),
         stores=(
             subjects.CHAT_TURN_REQUESTED,
             subjects.ORDERS_ORDER_DECIDE,
@@ -49,18 +65,24 @@ NEEDS = {
         subscribes=(subjects.chat_turn_events("turn-1"), "_INBOX.gateway.>"),
     ),
     "orchestrator": Needs(
-        streams=(streams.CHAT_TURNS, streams.ACTIONS),
+        streams=(streams.CHAT_TURNS, streams.ACTIONS, streams.INSIGHTS),
         buckets=(subjects.HISTORY_BUCKET, subjects.WORKING_HISTORY_BUCKET, subjects.SPEND_BUCKET),
         publishes=(subjects.chat_turn_events("turn-1"), subjects.TOOL_RAG_SEARCH),
-        stores=(subjects.TOOL_ORDERS_CREATE, subjects.TOOL_GITHUB_ISSUE_CREATE),
+        stores=(
+            subjects.TOOL_ORDERS_CREATE,
+            subjects.TOOL_GITHUB_ISSUE_CREATE,
+            subjects.INSIGHTS_TURN_ANSWERED,
+        ),
         subscribes=(subjects.CHAT_TURN_CANCELLED, "_INBOX.orchestrator.>"),
         consumes=((subjects.CHAT_TURNS_STREAM, subjects.CHAT_TURN_REQUESTED),),
+        dead_letters=((subjects.CHAT_TURNS_STREAM, "orchestrator"),),
     ),
     "rag": Needs(
         streams=(streams.RAG_REINDEX,),
         publishes=(subjects.rag_reindex_events("reindex-1"), subjects.RAG_REINDEX_COMPLETED),
         subscribes=(subjects.TOOL_RAG_SEARCH, subjects.RAG_REINDEX_COMPLETED, "_INBOX.rag.>"),
         consumes=((subjects.RAG_REINDEX_STREAM, subjects.RAG_REINDEX_REQUESTED),),
+        dead_letters=((subjects.RAG_REINDEX_STREAM, "rag-reindex"),),
     ),
     "orders": Needs(
         streams=(streams.ACTIONS, streams.ORDER_EVENTS),
@@ -72,6 +94,10 @@ NEEDS = {
             (subjects.ACTIONS_STREAM, subjects.TOOL_ORDERS_CREATE),
             (subjects.ACTIONS_STREAM, subjects.ORDERS_ORDER_DECIDE),
         ),
+        dead_letters=(
+            (subjects.ACTIONS_STREAM, "orders-create"),
+            (subjects.ACTIONS_STREAM, "orders-decide"),
+        ),
     ),
     "github": Needs(
         streams=(streams.ACTIONS,),
@@ -79,6 +105,25 @@ NEEDS = {
         publishes=("_INBOX.gateway.reply", "_INBOX.orchestrator.reply"),
         subscribes=("_INBOX.github.>",),
         consumes=((subjects.ACTIONS_STREAM, subjects.TOOL_GITHUB_ISSUE_CREATE),),
+        dead_letters=(
+            (subjects.ACTIONS_STREAM, "github-issues"),
+            (subjects.ACTIONS_STREAM, "github-decide"),
+        ),
+    ),
+    "insights": Needs(
+        streams=(streams.INSIGHTS, streams.CHAT_EVENTS, streams.ORDER_EVENTS),
+        subscribes=("_INBOX.insights.>",),
+        answers=(subjects.INSIGHTS_REPORT_QUERY, subjects.INSIGHTS_PERSONAL_DATA_ERASE),
+        consumes=(
+            (subjects.INSIGHTS_STREAM, subjects.INSIGHTS_TURN_ANSWERED),
+            (subjects.CHAT_EVENTS_STREAM, subjects.CHAT_FEEDBACK_GIVEN),
+            (subjects.ORDER_EVENTS_STREAM, subjects.ORDERS_ORDER_PLACED),
+        ),
+        dead_letters=(
+            (subjects.INSIGHTS_STREAM, "insights-turns"),
+            (subjects.CHAT_EVENTS_STREAM, "insights-feedback"),
+            (subjects.ORDER_EVENTS_STREAM, "insights-orders"),
+        ),
     ),
 }
 
@@ -125,5 +170,57 @@ async def test_each_service_can_do_what_its_code_does(bus: NatsForTests, service
             [msg] = await consumer.fetch(1, timeout=3.0)
             await msg.in_progress()
             await msg.ack_sync(timeout=3.0)
+            # Its lag, for the metrics (consumer_metrics.py).
+            assert (await js.consumer_info(stream, f"{service}-{number}")).num_pending is not None
+        for subject in needs.answers:
+            await _answer_a_request(bus, nc, service, subject)
+        for stream, durable in needs.dead_letters:
+            await _keep_a_dead_letter(bus, nc, js, stream, durable)
         await nc.flush()
         assert session.refused == []
+
+
+async def _answer_a_request(bus: NatsForTests, nc: Client, service: str, subject: str) -> None:
+    """The service answers, in its queue group, a request the admin user makes."""
+
+    async def answer(msg: Msg) -> None:
+        await msg.respond(b"answered")
+
+    await nc.subscribe(subject, queue=service, cb=answer)
+    await nc.flush()
+    async with logged_in(bus, ADMIN) as admin:
+        for _ in range(50):  # the responder's interest may take a moment to reach the asker
+            with contextlib.suppress(NoRespondersError):
+                reply = await admin.connection.request(subject, b"{}", timeout=3.0)
+                assert reply.data == b"answered"
+                return
+            await asyncio.sleep(0.1)
+    pytest.fail(f"{service} did not answer {subject}")
+
+
+async def _keep_a_dead_letter(
+    bus: NatsForTests, nc: Client, js: JetStreamContext, stream: str, durable: str
+) -> None:
+    """As dead_letters.py does: watch the advisory, read the message it names, copy it."""
+    advisories = await nc.subscribe(
+        subjects.max_deliveries_advisory(stream, durable), queue=f"deadletters-{durable}"
+    )
+    await nc.flush()
+    await ensure_stream(js, streams.DEAD_LETTERS, replicas=1)
+    async with logged_in(bus, ADMIN) as admin:
+        admin_js = admin.connection.jetstream()
+        [subject, *_] = (await admin_js.stream_info(stream)).config.subjects or []
+        stored = await admin_js.publish(subject.replace("*", "x"), b"{}", stream=stream)
+        notice = {"stream_seq": stored.seq, "deliveries": 5}
+        await admin.connection.publish(
+            subjects.max_deliveries_advisory(stream, durable), json.dumps(notice).encode()
+        )
+    advisory = await advisories.next_msg(timeout=3.0)
+    original = await js.get_msg(stream, int(json.loads(advisory.data)["stream_seq"]))
+    kept = await js.publish(
+        subjects.dead_letter(stream, durable),
+        original.data or b"",
+        stream=streams.DEAD_LETTERS.name,
+        timeout=3.0,
+    )
+    assert kept.stream == streams.DEAD_LETTERS.name

@@ -17,7 +17,7 @@ from nats.aio.client import Client
 
 AUTHORIZATION_CONF = Path(__file__).resolve().parents[3] / "deploy" / "nats" / "authorization.conf"
 ADMIN = "admin"
-SERVICE_USERS = ("gateway", "orchestrator", "rag", "orders", "github")
+SERVICE_USERS = ("gateway", "orchestrator", "rag", "orders", "github", "insights")
 LOGINS_FILE = "logins.json"
 _PASSWORD_LENGTH = 32
 
