@@ -3,7 +3,6 @@ letters, matched by their session or conversation."""
 
 import json
 
-from copilot_contracts import subjects
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
@@ -23,18 +22,22 @@ def _belongs(data: bytes | None, session_id: str | None, conversations: set[str]
     return message.get("conversation_id") in conversations
 
 
-async def delete_feedback(
-    js: JetStreamContext, session_id: str | None, conversations: set[str]
+async def delete_events(
+    js: JetStreamContext,
+    stream: str,
+    subject: str,
+    session_id: str | None,
+    conversations: set[str],
 ) -> int:
-    """Feedback events of the session or its conversations (read with a throwaway consumer:
-    the stream keeps 90 days of them)."""
+    """Events of the session or its conversations on a kept stream (feedback, turn
+    summaries), read with a throwaway consumer."""
     try:
-        await js.stream_info(subjects.CHAT_EVENTS_STREAM)
+        await js.stream_info(stream)
     except NotFoundError:
         return 0
     reader = await js.pull_subscribe(
-        subjects.CHAT_FEEDBACK_GIVEN,
-        stream=subjects.CHAT_EVENTS_STREAM,
+        subject,
+        stream=stream,
         config=ConsumerConfig(
             ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL, inactive_threshold=60
         ),
@@ -48,7 +51,7 @@ async def delete_feedback(
                 break
             for msg in batch:
                 if _belongs(msg.data, session_id, conversations):
-                    await js.delete_msg(subjects.CHAT_EVENTS_STREAM, msg.metadata.sequence.stream)
+                    await js.delete_msg(stream, msg.metadata.sequence.stream)
                     deleted += 1
             if len(batch) < BATCH and not (await reader.consumer_info()).num_pending:
                 break

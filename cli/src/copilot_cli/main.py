@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from copilot_cli import deadletters, issues, nats_server, orders, privacy
+from copilot_cli import deadletters, insights, issues, nats_server, orders, privacy
 from copilot_cli.chat import chat
 from copilot_cli.ingest import build_request, ingest
 from copilot_cli.nats_logins import NatsLogins, operator_login
@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     orders.register(commands, _env("NATS_URL", "nats://127.0.0.1:4222"), _login)
     privacy.register(commands, _env("NATS_URL", "nats://127.0.0.1:4222"), _login)
     deadletters.register(commands, _env("NATS_URL", "nats://127.0.0.1:4222"), _login)
+    insights.register(commands, _env("NATS_URL", "nats://127.0.0.1:4222"), _login)
     issues.register(commands)
     args = parser.parse_args(argv)
     return int(args.func(args))

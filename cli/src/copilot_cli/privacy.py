@@ -24,7 +24,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NoKeysError, NotFoundError
 from nats.js.kv import KeyValue
 
-from copilot_cli.erasure_streams import delete_by_sequence, delete_feedback
+from copilot_cli.erasure_streams import delete_by_sequence, delete_events
 from copilot_cli.nats_logins import REFUSED_LOGIN, LoginRefused, connect
 
 CONVERSATION_BUCKETS = (
@@ -40,6 +40,7 @@ class ErasureReport:
     feedback: int = 0
     queued_turns: int = 0
     dead_letters: int = 0
+    insights_rows: int = 0
     pending_reports: int = 0
     orders: int = 0
     session_revoked: bool = False
@@ -147,7 +148,12 @@ async def erase(
         report.session_revoked = True
     report.conversations, turn_records = await _owned_records(js, session_id, report.conversations)
     owned = report.conversations
-    report.feedback = await delete_feedback(js, session_id, owned)
+    report.feedback = await delete_events(
+        js, subjects.CHAT_EVENTS_STREAM, subjects.CHAT_FEEDBACK_GIVEN, session_id, owned
+    )
+    await delete_events(
+        js, subjects.INSIGHTS_STREAM, subjects.INSIGHTS_TURN_ANSWERED, session_id, owned
+    )
     await _forget_conversations(js, session_id, owned, turn_records)
     report.queued_turns = await delete_by_sequence(
         js, subjects.CHAT_TURNS_STREAM, session_id, owned
@@ -163,6 +169,10 @@ async def erase(
         subjects.ORDERS_PERSONAL_DATA_ERASE, request.model_dump_json().encode(), timeout=30
     )
     report.orders = OrdersPersonalDataErased.model_validate_json(reply.data).orders
+    reply = await connection.request(
+        subjects.INSIGHTS_PERSONAL_DATA_ERASE, request.model_dump_json().encode(), timeout=30
+    )
+    report.insights_rows = int(json.loads(reply.data)["rows"])
     return report
 
 
@@ -190,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except (NoRespondersError, NatsTimeoutError):
         print(
-            "The orders service did not answer; nothing was left half done on the bus,"
+            "The orders or insights service did not answer; nothing was left half done on the bus,"
             " run the command again once it is up.",
             file=sys.stderr,
         )
@@ -198,8 +208,8 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"Erased {len(report.conversations)} conversation(s), {report.feedback} feedback "
         f"event(s), {report.pending_reports} unsent report(s), {report.queued_turns} queued "
-        f"turn(s), {report.dead_letters} dead letter(s); customer data erased from "
-        f"{report.orders} order(s)"
+        f"turn(s), {report.dead_letters} dead letter(s), {report.insights_rows} insights "
+        f"row(s); customer data erased from {report.orders} order(s)"
         + ("; the session is revoked." if report.session_revoked else ".")
     )
     if not report.conversations:

@@ -16,6 +16,7 @@ SERVICES: dict[str, int] = {
     "rag": 8002,
     "orders": 8003,
     "github": 8004,
+    "insights": 8005,
     "orchestrator": 8001,
     "gateway": 8000,
 }

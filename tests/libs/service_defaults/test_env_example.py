@@ -5,13 +5,21 @@ from pathlib import Path
 import pytest
 from copilot_gateway.config import GatewaySettings
 from copilot_github.config import GithubSettings
+from copilot_insights.config import InsightsSettings
 from copilot_orchestrator.config import OrchestratorSettings
 from copilot_orders.config import OrdersSettings
 from copilot_rag.config import BUNDLED_DOCS, RagSettings
 from copilot_service_defaults.settings import ServiceSettings
 
 ENV_EXAMPLE = Path(__file__).parents[3] / ".env.example"
-SETTINGS = [GatewaySettings, OrchestratorSettings, RagSettings, OrdersSettings, GithubSettings]
+SETTINGS = [
+    GatewaySettings,
+    OrchestratorSettings,
+    RagSettings,
+    OrdersSettings,
+    GithubSettings,
+    InsightsSettings,
+]
 
 
 @pytest.mark.parametrize("settings_type", SETTINGS)

@@ -22,6 +22,7 @@ from copilot_gateway.domain.rate_limits import RateLimiter
 from copilot_gateway.domain.sessions import SessionIssuer
 from copilot_gateway.errors import install_error_handlers
 from copilot_gateway.routes.actions import actions_router
+from copilot_gateway.routes.admin import StaffGuard, admin_router
 from copilot_gateway.routes.chat import chat_router
 from copilot_gateway.routes.feedback import feedback_router
 from copilot_gateway.routes.guards import RateLimits, SessionGuard
@@ -101,6 +102,7 @@ def build_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(feedback_router(bus, guard, limits))
     app.include_router(openai_router(bus, guard, limits, settings.turn_timeout_s))
     app.include_router(widget_router())
+    app.include_router(admin_router(bus, StaffGuard(settings.staff_api_keys)))
     # Inside CORS, so that a 413 still carries the CORS headers a browser needs to read it.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(

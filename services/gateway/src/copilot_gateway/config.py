@@ -29,6 +29,8 @@ class GatewaySettings(ServiceSettings):
     """Each entry `key` (usable from every allowed origin) or `key=origin|origin`."""
     allowed_origins: CommaList = ["http://localhost:8000", "http://127.0.0.1:8000"]
     identity_secret: str | None = None
+    staff_api_keys: CommaList = []
+    """Keys that open the staff endpoints (the insights report); each 32 characters or more."""
     identity_max_age_s: int = Field(default=600, ge=30, le=86_400)
     turn_timeout_s: float = Field(default=60.0, gt=0, le=600)
     action_timeout_s: float = Field(default=30.0, gt=0, le=120)
@@ -41,7 +43,7 @@ class GatewaySettings(ServiceSettings):
     api_rate_limit: Rate = RateRule(300, 900)
     session_rate_limit_per_ip: Rate = RateRule(60, 900)
 
-    @field_validator("site_keys", "allowed_origins", mode="before")
+    @field_validator("site_keys", "allowed_origins", "staff_api_keys", mode="before")
     @classmethod
     def _split_lists(cls, value: object) -> object:
         return _split(value)
@@ -65,6 +67,8 @@ class GatewaySettings(ServiceSettings):
             raise ValueError("SESSION_SECRET must be at least 32 characters long")
         if self.identity_secret is not None and len(self.identity_secret) < 32:
             raise ValueError("IDENTITY_SECRET must be at least 32 characters long")
+        if any(len(key) < 32 for key in self.staff_api_keys):
+            raise ValueError("each of STAFF_API_KEYS must be at least 32 characters long")
         if "*" in self.allowed_origins:
             raise ValueError("ALLOWED_ORIGINS must list origins; '*' is not allowed")
         longest = max(r.window_s for r in self.rate_rules)

@@ -1,0 +1,107 @@
+"""Scripted conversations through the running system, and the insights report checked
+figure by figure against what they must give."""
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import own_nats_server, wait_until
+from tests.e2e.conftest import RunningSystem, running_system
+from tests.support.otlp_receiver import OtlpReceiver
+
+ORDER = "Order 1 bag of House Blend, whole bean. My name is Ada Lovelace, ada@example.com"
+NOTHING = "What is the airspeed velocity of an unladen swallow?"
+
+
+@pytest.fixture(scope="module")
+def quiet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    # A system of its own: no other test's conversations in the report.
+    data_dir = Path(tmp_path_factory.mktemp("insights-system"))
+    with (
+        own_nats_server(data_dir) as nats,
+        OtlpReceiver() as receiver,
+        running_system(nats, data_dir, receiver) as running,
+    ):
+        yield running
+
+
+def visit(
+    client: httpx.Client, system: RunningSystem, message: str, consent: bool = True
+) -> tuple[dict[str, str], list[tuple[str, dict[str, Any]]]]:
+    created = client.post("/api/sessions", json={"site_key": "demo-site-key", "consent": consent})
+    auth = {"Authorization": f"Bearer {created.json()['token']}"}
+    _, events = system.ask(client, created.json()["token"], message)
+    return auth, events
+
+
+def rate(client: httpx.Client, auth: dict[str, str], turn_id: str, rating: str) -> None:
+    body = {"turn_id": turn_id, "rating": rating}
+    wait_until(lambda: client.post("/api/feedback", json=body, headers=auth).status_code == 202)
+
+
+def report(system: RunningSystem, *args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copilot_cli.main",
+            "insights",
+            "--json",
+            *args,
+            "--nats-url",
+            system.nats.url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=system.operator_env(),
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
+def test_the_report_matches_the_conversations_held(quiet: RunningSystem) -> None:
+    with httpx.Client(base_url=quiet.gateway_url, timeout=30) as client:
+        answered, events = visit(client, quiet, "How should I store my coffee beans?")
+        rate(client, answered, events[0][1]["turn_id"], "up")
+        unanswered, events = visit(client, quiet, NOTHING)
+        rate(client, unanswered, events[0][1]["turn_id"], "down")
+        ordering, events = visit(client, quiet, ORDER, consent=False)
+        order_id = next(d["action_id"] for kind, d in events if kind == "confirmation")
+        confirmed = client.post(f"/api/actions/{order_id}/confirm", headers=ordering)
+        assert confirmed.json()["status"] == "confirmed"
+        visit(client, quiet, ORDER, consent=False)  # prepared, never confirmed
+
+    def settled() -> dict[str, Any] | None:
+        found = report(quiet)["overall"]
+        ready = (
+            found["turns"] == 4
+            and found["satisfaction"]["total"] == 2
+            and found["order_conversion"]["hits"] == 1
+        )
+        return found if ready else None
+
+    overall = wait_until(settled, timeout=30, every=0.5)
+    assert isinstance(overall, dict)
+    assert (overall["conversations"], overall["avg_turns"]) == (4, 1.0)
+    assert overall["satisfaction"]["rate"] == 0.5  # one up, one down
+    assert overall["order_conversion"]["rate"] == 0.5  # two prepared, one confirmed
+    # Answered from the docs with a citation and no thumbs-down: the storage question only.
+    assert (overall["deflection"]["hits"], overall["deflection"]["total"]) == (1, 1)
+    assert overall["tools"]["searchDocs"] == {
+        **overall["tools"]["searchDocs"],
+        "hits": 2,
+        "total": 2,
+    }
+    assert overall["tools"]["createOrder"]["hits"] == 2
+    assert overall["unanswered"] == 1 and overall["unanswered_questions"] == [NOTHING]
+    assert overall["p50_ms"] is not None and overall["p95_ms"] >= overall["p50_ms"]
+    by_variant = report(quiet, "--by", "variant")
+    assert set(by_variant["variants"]) == {"default"} and by_variant["comparisons"] == []
+    assert "variant 'other'" in report(quiet, "--variant", "other")["note"]
