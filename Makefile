@@ -13,7 +13,7 @@ PACKAGES := copilot_contracts copilot_service_defaults copilot_gateway copilot_o
 .PHONY: help install run test test-fast lint format audit eval bench k8s-check k8s-secrets images
 
 help:
-	@echo "make run        start NATS (if none answers) and all five services at http://localhost:8000"
+	@echo "make run        start NATS (if none answers) and all six services at http://localhost:8000"
 	@echo "make test       install what is missing and run the whole test suite"
 	@echo "make test-fast  the suite without the end-to-end tests"
 	@echo "make lint       ruff (lint + format check) and mypy"
@@ -25,8 +25,9 @@ help:
 	@echo "make k8s-check  render deploy/k8s's overlays with kustomize, validate every object"
 	@echo "                offline (API and CRD schemas), checkov and hadolint; part of make test"
 	@echo "make k8s-secrets OVERLAY=dev|prod"
-	@echo "                write the overlay's git-ignored secrets.env from secrets.env.example"
-	@echo "make images     build the five service images (TAG=dev); needs a Docker engine"
+	@echo "                write the overlay's git-ignored secrets.env from secrets.env.example,"
+	@echo "                or add to an existing one the keys it lacks (its values are kept)"
+	@echo "make images     build the six service images (TAG=dev); needs a Docker engine"
 
 install:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.13"
@@ -108,7 +109,7 @@ k8s-secrets:
 # One image per service, ghcr.io/coffee-copilot/<service>:$(TAG), built with BuildKit.
 TAG ?= dev
 REGISTRY ?= ghcr.io/coffee-copilot
-IMAGES := gateway orchestrator rag orders github
+IMAGES := gateway orchestrator rag orders github insights
 
 images:
 	@if ! command -v docker >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then \

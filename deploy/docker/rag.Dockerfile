@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The rag service: docker build -f deploy/docker/rag.Dockerfile -t ghcr.io/coffee-copilot/rag .
-# (`make images` builds all five). The context is the repository: the uv workspace.
+# (`make images` builds all six). The context is the repository: the uv workspace.
 
 FROM ghcr.io/astral-sh/uv:0.13.9 AS uv
 
@@ -22,6 +22,7 @@ COPY services/orchestrator/pyproject.toml services/orchestrator/
 COPY services/rag/pyproject.toml services/rag/
 COPY services/orders/pyproject.toml services/orders/
 COPY services/github/pyproject.toml services/github/
+COPY services/insights/pyproject.toml services/insights/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace --package copilot-rag
 # Then the code: the service and the two libraries it builds on, installed (not editable).

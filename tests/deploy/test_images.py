@@ -1,4 +1,4 @@
-"""The services' Dockerfiles (deploy/docker): hadolint finds nothing, and the five are one
+"""The services' Dockerfiles (deploy/docker): hadolint finds nothing, and the six are one
 recipe: each differs from the gateway's only by the service's name and port, runs the
 service's own console script as a numeric non-root user, and pins its base images."""
 
@@ -14,7 +14,14 @@ import pytest
 from tests.deploy.k8s_support import ROOT, unavailable
 
 DOCKER = ROOT / "deploy" / "docker"
-PORTS = {"gateway": 8000, "orchestrator": 8001, "rag": 8002, "orders": 8003, "github": 8004}
+PORTS = {
+    "gateway": 8000,
+    "orchestrator": 8001,
+    "rag": 8002,
+    "orders": 8003,
+    "github": 8004,
+    "insights": 8005,
+}
 
 
 def hadolint() -> str:
@@ -38,7 +45,7 @@ def test_hadolint_finds_nothing() -> None:
     assert linted.stdout == ""
 
 
-# Where a Dockerfile names its service or port (the rest is the same in all five).
+# Where a Dockerfile names its service or port (the rest is the same in all six).
 SPECIFIC = (
     "The {name} service",
     "deploy/docker/{name}.Dockerfile",
@@ -51,7 +58,7 @@ SPECIFIC = (
 )
 
 
-def test_one_recipe_for_the_five_services() -> None:
+def test_one_recipe_for_all_services() -> None:
     reference = (DOCKER / "gateway.Dockerfile").read_text()
     for service, port in PORTS.items():
         expected = reference
