@@ -5,9 +5,11 @@ passes nats-server's own check, and the migration runs as a Job."""
 
 import base64
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from copilot_cli.nats_server import server_binary
@@ -20,9 +22,17 @@ SETTINGS = {
     "rag": "copilot_rag.config:RagSettings",
     "orders": "copilot_orders.config:OrdersSettings",
     "github": "copilot_github.config:GithubSettings",
+    "insights": "copilot_insights.config:InsightsSettings",
     "orders-migrate": "copilot_orders.config:OrdersSettings",
 }
-PORTS = {"gateway": 8000, "orchestrator": 8001, "rag": 8002, "orders": 8003, "github": 8004}
+PORTS = {
+    "gateway": 8000,
+    "orchestrator": 8001,
+    "rag": 8002,
+    "orders": 8003,
+    "github": 8004,
+    "insights": 8005,
+}
 LOAD_SETTINGS = """
 import importlib, json, os, sys
 for target, env in json.load(sys.stdin):
@@ -175,3 +185,26 @@ def test_migrations_run_once_as_a_job(rendered: dict[str, list[Manifest]], overl
     assert job["containers"][0]["image"] == orders["containers"][0]["image"]
     assert job["restartPolicy"] == "Never"
     assert named(objects, "ConfigMap", "copilot-config")["data"]["MIGRATE_ON_START"] == "false"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_in_cluster_postgres_creates_the_insights_database(
+    rendered: dict[str, list[Manifest]], overlay: str
+) -> None:
+    """The orders' and the insights' databases are on one server: the image's init scripts
+    (run when its volume is new) create the one INSIGHTS_DATABASE_URL names."""
+    objects = rendered[overlay]
+    env = container_env(objects, find(objects, "Deployment", "insights"))
+    url = urlsplit(env["INSIGHTS_DATABASE_URL"])
+    assert url.scheme == "postgresql+asyncpg" and url.hostname == "postgres"
+    database = url.path.lstrip("/")
+    orders = container_env(objects, find(objects, "Deployment", "orders"))
+    assert database != urlsplit(orders["DATABASE_URL"]).path.lstrip("/")
+    postgres = find(objects, "StatefulSet", "postgres")["spec"]["template"]["spec"]
+    [container] = postgres["containers"]
+    initdb = "/docker-entrypoint-initdb.d"
+    [mount] = [m for m in container["volumeMounts"] if m["mountPath"] == initdb]
+    [volume] = [v for v in postgres["volumes"] if v["name"] == mount["name"]]
+    scripts = find(objects, "ConfigMap", volume["configMap"]["name"])["data"]
+    statements = " ".join(text for name, text in scripts.items() if name.endswith(".sql"))
+    assert re.search(rf"^CREATE DATABASE {database};$", statements, re.MULTILINE)

@@ -10,7 +10,7 @@ from tests.deploy.k8s_schemas import problems
 from tests.deploy.k8s_support import MANAGED_DB, OVERLAYS, Manifest, find
 
 VARIANTS = [*OVERLAYS, MANAGED_DB]
-SERVICES = ("gateway", "orchestrator", "rag", "orders", "github")
+SERVICES = ("gateway", "orchestrator", "rag", "orders", "github", "insights")
 POD_OWNERS = {"Deployment", "StatefulSet", "Job"}
 
 

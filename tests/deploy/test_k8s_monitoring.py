@@ -11,6 +11,8 @@ import pytest
 
 from tests.deploy.k8s_support import OVERLAYS, ROOT, Manifest, find
 
+SERVICES = ("gateway", "orchestrator", "rag", "orders", "github", "insights")
+
 # The services' metrics (histograms by their _bucket series), and Prometheus's own `up`.
 METRICS = {
     "chat_requests_total",
@@ -99,7 +101,7 @@ def test_the_dashboard_shows_the_checklists_metrics(rendered: dict[str, list[Man
         assert len(ids) == len(set(ids))
 
 
-def test_prometheus_scrapes_the_five_services(rendered: dict[str, list[Manifest]]) -> None:
+def test_prometheus_scrapes_every_service(rendered: dict[str, list[Manifest]]) -> None:
     objects = rendered["prod"]
     monitor = find(objects, "ServiceMonitor", "coffee-copilot")["spec"]
     [endpoint] = monitor["endpoints"]
@@ -108,7 +110,15 @@ def test_prometheus_scrapes_the_five_services(rendered: dict[str, list[Manifest]
     for name in expression["values"]:
         service = find(objects, "Service", name)
         assert endpoint["port"] in {port["name"] for port in service["spec"]["ports"]}
-    assert set(expression["values"]) == {"gateway", "orchestrator", "rag", "orders", "github"}
+    assert set(expression["values"]) == set(SERVICES)
+
+
+def test_the_service_down_alert_watches_every_service(
+    rendered: dict[str, list[Manifest]],
+) -> None:
+    expression = rules(rendered["prod"])["CopilotServiceDown"]["expr"]
+    [watched] = re.findall(r'job=~"([^"]+)"', expression)
+    assert set(watched.split("|")) == set(SERVICES)
 
 
 def test_every_runbook_link_leads_to_a_section(rendered: dict[str, list[Manifest]]) -> None:

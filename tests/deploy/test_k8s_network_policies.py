@@ -7,7 +7,16 @@ import pytest
 from tests.deploy.k8s_network import Address, Pod, allowed, pods
 from tests.deploy.k8s_support import MANAGED_DB, Manifest
 
-SERVICES = {"gateway": 8000, "orchestrator": 8001, "rag": 8002, "orders": 8003, "github": 8004}
+SERVICES = {
+    "gateway": 8000,
+    "orchestrator": 8001,
+    "rag": 8002,
+    "orders": 8003,
+    "github": 8004,
+    "insights": 8005,
+}
+# The orders' and the insights' databases are on one PostgreSQL server.
+DATABASE_CLIENTS = {"orders", "orders-migrate", "insights"}
 VARIANTS = ["dev", "prod", MANAGED_DB]
 KUBE_DNS = Pod({"k8s-app": "kube-dns"}, "kube-system", own=False)
 INGRESS_CONTROLLER = Pod({"app.kubernetes.io/name": "ingress-nginx"}, "ingress-nginx", own=False)
@@ -51,7 +60,7 @@ def test_each_service_reaches_its_own_store_and_no_other(
     database = [(MANAGED_POSTGRES, 5432)] if variant == MANAGED_DB else [(pod["postgres"], 5432)]
     for target, port in database:
         for name in [*SERVICES, "orders-migrate"]:
-            expected = name in {"orders", "orders-migrate"}
+            expected = name in DATABASE_CLIENTS
             assert allowed(objects, pod[name], target, port) == expected, name
     if variant == MANAGED_DB:
         assert "postgres" not in pod

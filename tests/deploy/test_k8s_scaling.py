@@ -2,6 +2,7 @@
 JetStream consumers (KEDA), read from the NATS monitoring endpoint in the same namespace.
 The consumers are the ones the services really declare."""
 
+import importlib
 import re
 from pathlib import Path
 
@@ -10,18 +11,31 @@ from copilot_contracts import subjects
 from tests.deploy.k8s_support import ROOT, Manifest, find
 
 STREAMS = {
-    "orchestrator": subjects.CHAT_TURNS_STREAM,
-    "orders": subjects.ACTIONS_STREAM,
-    "github": subjects.ACTIONS_STREAM,
-    "rag": subjects.RAG_REINDEX_STREAM,
+    "orchestrator": {subjects.CHAT_TURNS_STREAM},
+    "orders": {subjects.ACTIONS_STREAM},
+    "github": {subjects.ACTIONS_STREAM},
+    "rag": {subjects.RAG_REINDEX_STREAM},
+    "insights": {
+        subjects.INSIGHTS_STREAM,
+        subjects.CHAT_EVENTS_STREAM,
+        subjects.ORDER_EVENTS_STREAM,
+    },
 }
 DURABLE = re.compile(r'durable="([^"]+)"')
 
 
-def durables(service: str) -> set[str]:
-    """The durable consumers a service's code declares (durable="...")."""
+def durables(service: str) -> dict[str, str | None]:
+    """The durable consumers a service's code declares, with their stream where the code
+    names it as data: durable="..." in a subscriber, or a (stream, subject, durable) row of
+    its handlers' CONSUMERS."""
     sources = (ROOT / "services" / service / "src").rglob("*.py")
-    return {name for path in sources for name in DURABLE.findall(Path(path).read_text())}
+    found: dict[str, str | None] = {
+        name: None for path in sources for name in DURABLE.findall(Path(path).read_text())
+    }
+    handlers = importlib.import_module(f"copilot_{service}.handlers")
+    for stream, _, durable in getattr(handlers, "CONSUMERS", ()):
+        found[durable] = stream
+    return found
 
 
 def test_the_gateway_scales_on_cpu(rendered: dict[str, list[Manifest]]) -> None:
@@ -40,14 +54,17 @@ def test_workers_scale_on_their_own_consumers_lag(rendered: dict[str, list[Manif
     objects = rendered["prod"]
     namespace = find(objects, "Deployment", "orchestrator")["metadata"]["namespace"]
     endpoint = f"nats-headless.{namespace}.svc.cluster.local:8222"
-    for service, stream in STREAMS.items():
+    for service, streams in STREAMS.items():
         scaled = find(objects, "ScaledObject", service)["spec"]
         assert scaled["scaleTargetRef"]["name"] == service
         assert scaled["minReplicaCount"] >= 2
         lag = [t for t in scaled["triggers"] if t["type"] == "nats-jetstream"]
-        assert {t["metadata"]["consumer"] for t in lag} == durables(service), service
+        declared = durables(service)
+        assert {t["metadata"]["consumer"] for t in lag} == set(declared), service
+        assert {t["metadata"]["stream"] for t in lag} == streams, service
         for trigger in lag:
-            assert trigger["metadata"]["stream"] == stream
+            stream = trigger["metadata"]["stream"]
+            assert declared[trigger["metadata"]["consumer"]] in {None, stream}, service
             assert trigger["metadata"]["natsServerMonitoringEndpoint"] == endpoint
             assert trigger["metadata"]["account"] == "$G"  # users without accounts
             assert int(trigger["metadata"]["lagThreshold"]) > 0
