@@ -24,7 +24,7 @@ from copilot_orchestrator.domain.budget import DEFAULT_PRICES, Budget
 from copilot_orchestrator.domain.model import ChatModel
 from copilot_orchestrator.domain.output_guard import OutputGuard
 from copilot_orchestrator.domain.planner import OfflinePlanner
-from copilot_orchestrator.domain.prompts import SYSTEM_PROMPT
+from copilot_orchestrator.domain.prompts import PromptVariants, parse_split
 from copilot_orchestrator.domain.turn import TurnRunner
 from copilot_orchestrator.handlers import build_router
 
@@ -52,6 +52,7 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
     # The openai SDK speaks httpx2: an HTTP span under each model call's span.
     HTTPX2ClientInstrumentor().instrument(tracer_provider=tracing)
     history = ConsentedHistory()
+    prompts = PromptVariants(parse_split(settings.prompt_variants))
     ledger = KvSpendLedger()
     price = settings.model_price()
     if price is None:
@@ -68,8 +69,9 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
         history=history,
         tools=settings.offered_tools(),
         max_tool_rounds=settings.max_tool_rounds,
-        guard=OutputGuard([SYSTEM_PROMPT], settings.secrets()),
+        guard=OutputGuard(prompts.texts(), settings.secrets()),
         budget=MeteredBudget(budget),
+        prompts=prompts,
     )
     coordinator = TurnCoordinator(runner, broker, budget.price)
     broker.include_router(build_router(coordinator, settings.turn_workers))

@@ -11,6 +11,7 @@ from copilot_service_defaults.settings import ServiceSettings, require_secret
 from pydantic import Field, field_validator, model_validator
 
 from copilot_orchestrator.domain.budget import DEFAULT_PRICES, ModelPrice
+from copilot_orchestrator.domain.prompts import parse_split
 
 
 class OrchestratorSettings(ServiceSettings):
@@ -33,12 +34,20 @@ class OrchestratorSettings(ServiceSettings):
     conversation_token_budget: int = Field(default=60_000, ge=1_000)
     daily_spend_cap_usd: Decimal | None = Field(default=Decimal("50"), ge=0)
     llm_prices: dict[str, ModelPrice] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
+    prompt_variants: str = "default"
+    """Which system prompts (prompts/<name>.md) conversations get, and in what shares."""
     genai_capture_content: bool = Field(
         default=False, validation_alias="OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
     )
     enable_rag: bool = True
     enable_order_tool: bool = True
     enable_github_tool: bool = True
+
+    @field_validator("prompt_variants")
+    @classmethod
+    def _known_prompts(cls, value: str) -> str:
+        parse_split(value)  # fails fast on an unknown variant or a bad weight
+        return value
 
     @field_validator("daily_spend_cap_usd", mode="before")
     @classmethod

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 class TurnCoordinator:
     def __init__(self, runner: TurnRunner, broker: NatsBroker, price: ModelPrice) -> None:
+        """The runner's prompt variants also name each turn's variant in its summary."""
         self.runner = runner
         self.broker = broker
         self.price = price
@@ -33,7 +34,9 @@ class TurnCoordinator:
         )
         events = InsightsSink(
             NatsTurnEvents(self.broker, turn.conversation_id, turn.turn_id),
-            TurnSummary(request, self.price),
+            TurnSummary(
+                request, self.price, self.runner.prompts.variant_for(request.conversation_id)
+            ),
             self.broker,
         )
         # Shutting down re-raises CancelledError here: the turn is delivered again to another

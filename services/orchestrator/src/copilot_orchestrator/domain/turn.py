@@ -28,7 +28,7 @@ from copilot_orchestrator.domain.model import (
     ToolCall,
 )
 from copilot_orchestrator.domain.output_guard import GuardedStream, OutputGuard
-from copilot_orchestrator.domain.prompts import SYSTEM_PROMPT
+from copilot_orchestrator.domain.prompts import PromptVariants, prompt_text
 from copilot_orchestrator.domain.rendering import render_outcome
 from copilot_orchestrator.domain.tools import ToolTransport, run_tool_call
 
@@ -111,10 +111,12 @@ class TurnRunner:
         max_tool_rounds: int,
         guard: OutputGuard | None = None,
         budget: BudgetGate | None = None,
+        prompts: PromptVariants | None = None,
     ) -> None:
         self.budget = budget
+        self.prompts = prompts or PromptVariants.single()
         self.model = model
-        self.guard = guard or OutputGuard([SYSTEM_PROMPT], [])
+        self.guard = guard or OutputGuard(self.prompts.texts(), [])
         self.transport = transport
         self.history = history
         self.tools = tools
@@ -122,6 +124,7 @@ class TurnRunner:
         self.max_tool_rounds = max_tool_rounds
 
     async def run(self, turn: TurnInput, sink: EventSink) -> None:
+        variant = self.prompts.variant_for(turn.conversation_id)
         past = await self.history.load(turn.conversation_id, turn.consent)
         state = TurnState(
             conversation_id=turn.conversation_id,
@@ -129,7 +132,7 @@ class TurnRunner:
             user_message=turn.message,
             session_id=turn.session_id,
             messages=[
-                {"role": "system", "content": SYSTEM_PROMPT},
+                {"role": "system", "content": prompt_text(variant)},
                 *past,
                 {"role": "user", "content": turn.message},
             ],
