@@ -29,7 +29,12 @@ def build_app(settings: InsightsSettings) -> AsgiFastStream:
         Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url)
     else:
-        engine = create_async_engine(url, pool_size=settings.db_pool_size, pool_pre_ping=True)
+        engine = create_async_engine(
+            url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_pre_ping=True,
+        )
     store = SqlInsights(engine)
     broker.include_router(build_router(store))
     background: list[asyncio.Task[None]] = []
