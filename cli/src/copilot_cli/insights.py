@@ -27,7 +27,7 @@ def render(figures: FiguresView, out: list[str]) -> None:
 
     cost = figures.cost_per_conversation_usd
     out += [
-        f"  conversations            {figures.conversations} ({figures.turns} turns, "
+        f"  conversations            {figures.conversations} ({figures.turns} turn(s), "
         f"{number(figures.avg_turns)} per conversation)",
         f"  engaged sessions         {percent(figures.engaged_sessions)}",
         f"  satisfaction             {percent(figures.satisfaction)}",
