@@ -10,13 +10,18 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import Browser
 
 from tests.conftest import own_nats_server, wait_until
 from tests.e2e.conftest import RunningSystem, running_system
+from tests.e2e.widget_browser import browser
 from tests.support.otlp_receiver import OtlpReceiver
+
+__all__ = ["browser"]  # fixture
 
 ORDER = "Order 1 bag of House Blend, whole bean. My name is Ada Lovelace, ada@example.com"
 NOTHING = "What is the airspeed velocity of an unladen swallow?"
+STAFF_KEY = "staff-key-for-the-insights-tests-0123456789"
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +31,7 @@ def quiet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
     with (
         own_nats_server(data_dir) as nats,
         OtlpReceiver() as receiver,
-        running_system(nats, data_dir, receiver) as running,
+        running_system(nats, data_dir, receiver, STAFF_API_KEYS=STAFF_KEY) as running,
     ):
         yield running
 
@@ -66,7 +71,9 @@ def report(system: RunningSystem, *args: str) -> dict[str, Any]:
     return dict(json.loads(done.stdout))
 
 
-def test_the_report_matches_the_conversations_held(quiet: RunningSystem) -> None:
+@pytest.fixture(scope="module")
+def held(quiet: RunningSystem) -> RunningSystem:
+    """The scripted conversations, held once for the module's tests."""
     with httpx.Client(base_url=quiet.gateway_url, timeout=30) as client:
         answered, events = visit(client, quiet, "How should I store my coffee beans?")
         rate(client, answered, events[0][1]["turn_id"], "up")
@@ -77,6 +84,11 @@ def test_the_report_matches_the_conversations_held(quiet: RunningSystem) -> None
         confirmed = client.post(f"/api/actions/{order_id}/confirm", headers=ordering)
         assert confirmed.json()["status"] == "confirmed"
         visit(client, quiet, ORDER, consent=False)  # prepared, never confirmed
+    return quiet
+
+
+def test_the_report_matches_the_conversations_held(held: RunningSystem) -> None:
+    quiet = held
 
     def settled() -> dict[str, Any] | None:
         found = report(quiet)["overall"]
@@ -105,3 +117,28 @@ def test_the_report_matches_the_conversations_held(quiet: RunningSystem) -> None
     by_variant = report(quiet, "--by", "variant")
     assert set(by_variant["variants"]) == {"default"} and by_variant["comparisons"] == []
     assert "variant 'other'" in report(quiet, "--variant", "other")["note"]
+
+
+def test_the_staff_page_shows_the_last_30_days_in_the_browser(
+    held: RunningSystem, browser: Browser
+) -> None:
+    quiet = held
+    wait_until(lambda: report(quiet)["overall"]["satisfaction"]["total"] == 2, timeout=30)
+    context = browser.new_context(http_credentials={"username": "staff", "password": STAFF_KEY})
+    page = context.new_page()
+    page.add_init_script(
+        "window.__violations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " (e) => window.__violations.push(e.violatedDirective));"
+    )
+    page.goto(f"{quiet.gateway_url}/admin/insights")
+    page.get_by_role("link", name="Last 30 days").click()
+    page.get_by_role("heading", name="Insights, last 30 days").wait_for()
+    assert page.get_by_role("img", name="Satisfaction: 50% of 2").first.is_visible()
+    assert page.locator("li", has_text=NOTHING).count() >= 1
+    assert page.evaluate("window.__violations") == []
+    context.close()
+    anonymous = browser.new_context()
+    refused = anonymous.request.get(f"{quiet.gateway_url}/admin/insights")
+    assert refused.status == 401 and refused.headers["www-authenticate"].startswith("Basic")
+    anonymous.close()

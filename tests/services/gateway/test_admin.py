@@ -1,6 +1,7 @@
 """The staff endpoints take a staff key and refuse a visitor's token."""
 
 import asyncio
+import base64
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,7 +21,13 @@ EMPTY = Share(hits=0, total=0)
 
 def report() -> InsightsReport:
     figures = FiguresView(
-        conversations=3, turns=4, satisfaction=EMPTY, order_conversion=EMPTY, deflection=EMPTY
+        conversations=3,
+        turns=4,
+        satisfaction=Share(hits=1, total=2, rate=0.5, low=0.1, high=0.9),
+        order_conversion=EMPTY,
+        deflection=EMPTY,
+        unanswered=1,
+        unanswered_questions=["<script>alert('x')</script> do you sell tea?"],
     )
     now = datetime.now(UTC)
     return InsightsReport(since=now, until=now, overall=figures)
@@ -79,3 +86,28 @@ def test_no_key_or_a_wrong_one_is_refused(client: TestClient, headers: dict[str,
 def test_a_bad_period_is_a_clear_error(client: TestClient) -> None:
     response = client.get("/api/admin/insights?days=0", headers=bearer(STAFF_KEY, None))
     assert (response.status_code, error_code(response)) == (422, "invalid_request")
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+def test_the_staff_page_opens_with_the_key_as_basic_password(client: TestClient) -> None:
+    response = client.get("/admin/insights?days=30", headers=basic("staff", STAFF_KEY))
+    assert response.status_code == 200, response.text
+    page = response.text
+    assert "Insights, last 30 days" in page and "50% of 2" in page
+    assert "<svg" in page and "<script>" not in page  # visitors' words are escaped
+    assert "&lt;script&gt;" in page
+    assert response.headers["cache-control"] == "no-store"
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("password", ["", "wrong-key", "visitor-token"])
+def test_the_staff_page_asks_for_the_key(client: TestClient, password: str) -> None:
+    if password == "visitor-token":
+        password = new_session(client)["token"]
+    headers = basic("staff", password) if password else {}
+    response = client.get("/admin/insights", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Basic")

@@ -31,6 +31,7 @@ from copilot_gateway.routes.pages import DEMO_PAGE_HTML, pages_router
 from copilot_gateway.routes.sessions import sessions_router
 from copilot_gateway.routes.widget_assets import widget_router
 from copilot_gateway.security_headers import SecurityHeaders, page_csp
+from copilot_gateway.staff_page import PAGE_STYLE
 from copilot_gateway.tracing import instrument
 
 RATE_WINDOW_MAX_S = 86_400
@@ -114,7 +115,7 @@ def build_app(settings: GatewaySettings) -> FastAPI:
     )
     app.add_middleware(
         SecurityHeaders,
-        page_policies={"/": page_csp(DEMO_PAGE_HTML)},
+        page_policies={"/": page_csp(DEMO_PAGE_HTML), "/admin/insights": page_csp(PAGE_STYLE)},
         hsts=settings.production,
         unpoliced_paths=frozenset({"/docs"} if explorer else set()),
     )

@@ -1,6 +1,9 @@
-"""Staff-only endpoints: the insights report. A staff key (STAFF_API_KEYS) is required;
-a visitor's session token is refused, whatever it says."""
+"""Staff-only endpoints: the insights report, as JSON and as a page. A staff key
+(STAFF_API_KEYS) is required, as a Bearer token or as the password of HTTP Basic (so a
+browser can open the page); a visitor's session token is refused, whatever it says."""
 
+import base64
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -9,11 +12,13 @@ from typing import Annotated
 from copilot_contracts import subjects
 from copilot_contracts.insights import InsightsQuery, InsightsReport
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
 
 from copilot_gateway.adapters.bus import GatewayBus
 from copilot_gateway.errors import ApiError
 from copilot_gateway.routes.guards import session_token
 from copilot_gateway.routes.schemas import ErrorBody
+from copilot_gateway.staff_page import render
 
 log = logging.getLogger(__name__)
 
@@ -23,18 +28,54 @@ class StaffGuard:
         # Kept as digests: compared in constant time, never held as the keys themselves.
         self._digests = [hashlib.sha256(key.encode()).digest() for key in keys]
 
+    def _known(self, key: str) -> bool:
+        digest = hashlib.sha256(key.encode()).digest()
+        return any(hmac.compare_digest(digest, known) for known in self._digests)
+
     async def __call__(self, request: Request) -> None:
-        token = await session_token(request)
-        digest = hashlib.sha256(token.encode()).digest()
-        if not any(hmac.compare_digest(digest, known) for known in self._digests):
+        if not self._known(await session_token(request)):
             raise ApiError(403, "staff_only", "This needs a staff key.")
+
+    async def page(self, request: Request) -> None:
+        """The browser's way: HTTP Basic, any user name, the staff key as the password."""
+        header = request.headers.get("authorization", "")
+        scheme, _, value = header.partition(" ")
+        key = ""
+        if scheme.lower() == "basic":
+            with contextlib.suppress(ValueError, UnicodeDecodeError):
+                key = base64.b64decode(value, validate=True).decode().partition(":")[2]
+        if not key or not self._known(key):
+            raise ApiError(
+                401,
+                "staff_only",
+                "This page needs a staff key.",
+                headers={"WWW-Authenticate": 'Basic realm="Coffee Copilot staff"'},
+            )
+
+
+async def fetch_report(bus: GatewayBus, query: InsightsQuery) -> InsightsReport:
+    try:
+        reply = await bus.broker.request(query, subjects.INSIGHTS_REPORT_QUERY, timeout=30)
+        return InsightsReport.model_validate(await reply.decode())
+    except Exception as exc:
+        log.warning("no insights report: %s", type(exc).__name__)
+        raise ApiError(503, "insights_unavailable", "The report is unavailable.") from exc
 
 
 def admin_router(bus: GatewayBus, staff: StaffGuard) -> APIRouter:
-    router = APIRouter(tags=["staff"], dependencies=[Depends(staff)])
+    router = APIRouter(tags=["staff"])
+
+    @router.get("/admin/insights", include_in_schema=False, dependencies=[Depends(staff.page)])
+    async def page(
+        days: Annotated[int, Query(ge=1, le=366)] = 7,
+        variant: Annotated[str | None, Query(max_length=60)] = None,
+    ) -> HTMLResponse:
+        report = await fetch_report(bus, InsightsQuery(days=days, variant=variant))
+        return HTMLResponse(render(report, days), headers={"Cache-Control": "no-store"})
 
     @router.get(
         "/api/admin/insights",
+        dependencies=[Depends(staff)],
         response_model=InsightsReport,
         responses={s: {"model": ErrorBody} for s in (401, 403, 422, 503)},
     )
@@ -43,12 +84,6 @@ def admin_router(bus: GatewayBus, staff: StaffGuard) -> APIRouter:
         variant: Annotated[str | None, Query(max_length=60)] = None,
     ) -> InsightsReport:
         """The insights report for the last `days` days (staff key as the Bearer token)."""
-        query = InsightsQuery(days=days, variant=variant)
-        try:
-            reply = await bus.broker.request(query, subjects.INSIGHTS_REPORT_QUERY, timeout=30)
-            return InsightsReport.model_validate(await reply.decode())
-        except Exception as exc:
-            log.warning("no insights report: %s", type(exc).__name__)
-            raise ApiError(503, "insights_unavailable", "The report is unavailable.") from exc
+        return await fetch_report(bus, InsightsQuery(days=days, variant=variant))
 
     return router
