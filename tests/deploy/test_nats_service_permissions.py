@@ -81,6 +81,7 @@ NEEDS = {
         streams=(streams.RAG_REINDEX,),
         publishes=(subjects.rag_reindex_events("reindex-1"), subjects.RAG_REINDEX_COMPLETED),
         subscribes=(subjects.TOOL_RAG_SEARCH, subjects.RAG_REINDEX_COMPLETED, "_INBOX.rag.>"),
+        answers=(subjects.RAG_EMBED,),
         consumes=((subjects.RAG_REINDEX_STREAM, subjects.RAG_REINDEX_REQUESTED),),
         dead_letters=((subjects.RAG_REINDEX_STREAM, "rag-reindex"),),
     ),
@@ -112,6 +113,7 @@ NEEDS = {
     ),
     "insights": Needs(
         streams=(streams.INSIGHTS, streams.CHAT_EVENTS, streams.ORDER_EVENTS),
+        publishes=(subjects.RAG_EMBED,),
         subscribes=("_INBOX.insights.>",),
         answers=(subjects.INSIGHTS_REPORT_QUERY, subjects.INSIGHTS_PERSONAL_DATA_ERASE),
         consumes=(

@@ -114,6 +114,9 @@ def test_the_report_matches_the_conversations_held(held: RunningSystem) -> None:
     assert overall["tools"]["createOrder"]["hits"] == 2
     assert overall["unanswered"] == 1 and overall["unanswered_questions"] == [NOTHING]
     assert overall["p50_ms"] is not None and overall["p95_ms"] >= overall["p50_ms"]
+    # Consented questions, grouped by meaning with the docs search's own model.
+    grouped = {group["label"] for group in report(quiet)["top_questions"]}
+    assert grouped == {"How should I store my coffee beans?", NOTHING}
     by_variant = report(quiet, "--by", "variant")
     assert set(by_variant["variants"]) == {"default"} and by_variant["comparisons"] == []
     assert "variant 'other'" in report(quiet, "--variant", "other")["note"]
@@ -136,6 +139,7 @@ def test_the_staff_page_shows_the_last_30_days_in_the_browser(
     page.get_by_role("heading", name="Insights, last 30 days").wait_for()
     assert page.get_by_role("img", name="Satisfaction: 50% of 2").first.is_visible()
     assert page.locator("li", has_text=NOTHING).count() >= 1
+    assert page.get_by_role("heading", name="Most asked").is_visible()
     assert page.evaluate("window.__violations") == []
     context.close()
     anonymous = browser.new_context()

@@ -49,6 +49,9 @@ def text(report: InsightsReport, by_variant: bool) -> str:
     if report.note:
         out.append(report.note)
     render(report.overall, out)
+    if report.top_questions:
+        out.append("  most asked (consented questions, grouped by meaning)")
+        out += [f"    {g.size:>4}  {g.label}" for g in report.top_questions]
     if by_variant:
         for name, figures in report.variants.items():
             out.append(f"\nVariant {name}")

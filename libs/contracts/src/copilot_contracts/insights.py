@@ -89,10 +89,19 @@ class VariantComparison(Message):
     verdict: str
 
 
+class QuestionGroupView(Message):
+    """Consented questions of like meaning: what visitors ask most."""
+
+    label: str
+    size: int
+    examples: list[str] = Field(default_factory=list)
+
+
 class InsightsReport(Message):
     since: datetime
     until: datetime
     overall: FiguresView
+    top_questions: list[QuestionGroupView] = Field(default_factory=list)
     variants: dict[str, FiguresView] = Field(default_factory=dict)
     comparisons: list[VariantComparison] = Field(default_factory=list)
     note: str | None = Field(default=None, description="Why a part is empty, in plain words.")

@@ -69,3 +69,14 @@ ReindexEvent = Annotated[
 
 class ReindexEventPublished(Message):
     event: ReindexEvent
+
+
+class EmbedRequested(Message):
+    """Vectors for short texts (visitors' questions), from the model the docs index uses."""
+
+    texts: list[str] = Field(min_length=1, max_length=500)
+
+
+class Embedded(Message):
+    model: str
+    vectors: list[list[float]]

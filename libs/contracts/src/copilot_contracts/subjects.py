@@ -22,6 +22,7 @@ ORDERS_ORDER_DECIDE = f"{ROOT}.orders.order.decide"
 ORDERS_ORDER_QUERY = f"{ROOT}.orders.order.query"
 ORDERS_PERSONAL_DATA_ERASE = f"{ROOT}.orders.personal_data.erase"
 RAG_REINDEX_REQUESTED = f"{ROOT}.rag.reindex.requested"
+RAG_EMBED = f"{ROOT}.rag.embed"
 RAG_REINDEX_COMPLETED = f"{ROOT}.rag.reindex.completed"
 
 DEAD_LETTERS_WILDCARD = f"{ROOT}.deadletter.>"

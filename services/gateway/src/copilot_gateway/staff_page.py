@@ -69,6 +69,15 @@ def _figures(figures: FiguresView) -> str:
 
 def render(report: InsightsReport, days: int) -> str:
     sections = [f"<h2>All conversations</h2>{_figures(report.overall)}"]
+    if report.top_questions:
+        asked = "".join(
+            f"<tr><td>{group.size}</td><td>{escape(group.label)}</td></tr>"
+            for group in report.top_questions
+        )
+        sections.append(
+            "<h2>Most asked</h2><table><thead><tr><th>Questions</th><th>Like</th></tr>"
+            f"</thead><tbody>{asked}</tbody></table>"
+        )
     for name, figures in report.variants.items():
         sections.append(f"<h2>Variant {escape(name)}</h2>{_figures(figures)}")
     verdicts = "".join(

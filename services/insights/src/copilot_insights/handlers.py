@@ -8,15 +8,26 @@ from typing import Any
 
 from copilot_contracts import subjects
 from copilot_contracts.chat import ChatFeedbackGiven
-from copilot_contracts.insights import InsightsQuery, InsightsReport, TurnAnswered
+from copilot_contracts.insights import (
+    InsightsQuery,
+    InsightsReport,
+    QuestionGroupView,
+    TurnAnswered,
+)
 from copilot_contracts.orders import OrderPlaced
 from copilot_contracts.privacy import PersonalDataErasureRequested
+from copilot_contracts.rag import Embedded, EmbedRequested
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
+from faststream.nats.annotations import NatsBroker
 from pydantic import BaseModel, ValidationError
 
 from copilot_insights.adapters.sql_insights import SqlInsights
+from copilot_insights.domain.clusters import group_questions
 from copilot_insights.domain.views import build_report
+
+MAX_GROUPED = 500
+TOP_GROUPS = 10
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +77,33 @@ def build_router(store: SqlInsights) -> NatsRouter:
         )(keeper(*keep[durable]))
 
     @router.subscriber(subjects.INSIGHTS_REPORT_QUERY, queue="insights")
-    async def report(body: dict[str, Any]) -> InsightsReport:
+    async def report(body: dict[str, Any], broker: NatsBroker) -> InsightsReport:
         query = InsightsQuery.model_validate(body)
         until = datetime.now(UTC)
         since = until - timedelta(days=query.days)
-        return build_report(await store.activity(since, until), since, until, query.variant)
+        activity = await store.activity(since, until)
+        found = build_report(activity, since, until, query.variant)
+        questions = [
+            t.question
+            for t in activity.turns
+            if t.question and (query.variant is None or t.variant == query.variant)
+        ][:MAX_GROUPED]
+        if not questions:
+            return found
+        try:
+            reply = await broker.request(
+                EmbedRequested(texts=questions), subjects.RAG_EMBED, timeout=20
+            )
+            vectors = Embedded.model_validate(await reply.decode()).vectors
+        except Exception as exc:  # the figures stand without the groups
+            log.warning("questions not grouped: %s", type(exc).__name__)
+            note = "Question groups are unavailable: the docs search did not answer."
+            return found.model_copy(update={"note": found.note or note})
+        groups = [
+            QuestionGroupView(label=g.label, size=len(g.questions), examples=g.questions[:5])
+            for g in group_questions(questions, vectors)[:TOP_GROUPS]
+        ]
+        return found.model_copy(update={"top_questions": groups})
 
     @router.subscriber(subjects.INSIGHTS_PERSONAL_DATA_ERASE, queue="insights")
     async def erase(body: dict[str, Any]) -> dict[str, int]:

@@ -5,7 +5,13 @@ from typing import Any
 
 from copilot_contracts import subjects
 from copilot_contracts.envelope import Message
-from copilot_contracts.rag import RagReindexCompleted, RagReindexRequested, ReindexEventPublished
+from copilot_contracts.rag import (
+    Embedded,
+    EmbedRequested,
+    RagReindexCompleted,
+    RagReindexRequested,
+    ReindexEventPublished,
+)
 from copilot_contracts.tools import SearchDocsRequest, SearchDocsResult, ToolReply
 from copilot_service_defaults.jetstream import in_progress_while_running
 from copilot_service_defaults.validation import validation_summary
@@ -58,6 +64,13 @@ def build_router(
             return ToolReply.failed("search_unavailable", UNAVAILABLE)
         log.info("docs search returned %d passages", len(result.passages))
         return ToolReply.ok(result)
+
+    @router.subscriber(subjects.RAG_EMBED, queue="rag")
+    async def embed(body: dict[str, Any]) -> Embedded:
+        """Vectors for visitors' questions (the insights group them), as queries are embedded."""
+        request = EmbedRequested.model_validate(body)
+        vectors = [await embedder.embed_query(text[:1000]) for text in request.texts]
+        return Embedded(model=embedder.name, vectors=vectors)
 
     @router.subscriber(
         subjects.RAG_REINDEX_REQUESTED,
