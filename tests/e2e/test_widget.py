@@ -127,7 +127,8 @@ def test_axe_finds_no_serious_violations_open_or_closed(page: Page, axe_script: 
     page.add_script_tag(path=str(axe_script))
     check = (
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id + ': ' + v.help)"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.html + ' ' + n.failureSummary).join(' | '))"
     )
     assert page.evaluate(check) == []
     widget.open()
