@@ -5,11 +5,13 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from copilot_orchestrator.domain.prompts import PromptVariants, parse_split
 from playwright.sync_api import Browser
 
 from tests.conftest import own_nats_server, wait_until
@@ -22,6 +24,7 @@ __all__ = ["browser"]  # fixture
 ORDER = "Order 1 bag of House Blend, whole bean. My name is Ada Lovelace, ada@example.com"
 NOTHING = "What is the airspeed velocity of an unladen swallow?"
 STAFF_KEY = "staff-key-for-the-insights-tests-0123456789"
+SPLIT = "default=1,concise=1"  # two prompt variants, half the conversations each
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +34,9 @@ def quiet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
     with (
         own_nats_server(data_dir) as nats,
         OtlpReceiver() as receiver,
-        running_system(nats, data_dir, receiver, STAFF_API_KEYS=STAFF_KEY) as running,
+        running_system(
+            nats, data_dir, receiver, STAFF_API_KEYS=STAFF_KEY, PROMPT_VARIANTS=SPLIT
+        ) as running,
     ):
         yield running
 
@@ -71,24 +76,38 @@ def report(system: RunningSystem, *args: str) -> dict[str, Any]:
     return dict(json.loads(done.stdout))
 
 
+@dataclass(frozen=True)
+class Held:
+    """The scripted conversations: each one's id and what it must count for."""
+
+    system: RunningSystem
+    conversations: dict[str, set[str]]
+    """conversation id -> facts: up, down, docs (cited), unanswered, prepared, confirmed."""
+
+
 @pytest.fixture(scope="module")
-def held(quiet: RunningSystem) -> RunningSystem:
+def held(quiet: RunningSystem) -> Held:
     """The scripted conversations, held once for the module's tests."""
+    facts: dict[str, set[str]] = {}
     with httpx.Client(base_url=quiet.gateway_url, timeout=30) as client:
         answered, events = visit(client, quiet, "How should I store my coffee beans?")
         rate(client, answered, events[0][1]["turn_id"], "up")
+        facts[events[0][1]["conversation_id"]] = {"up", "docs"}
         unanswered, events = visit(client, quiet, NOTHING)
         rate(client, unanswered, events[0][1]["turn_id"], "down")
+        facts[events[0][1]["conversation_id"]] = {"down", "unanswered"}
         ordering, events = visit(client, quiet, ORDER, consent=False)
         order_id = next(d["action_id"] for kind, d in events if kind == "confirmation")
         confirmed = client.post(f"/api/actions/{order_id}/confirm", headers=ordering)
         assert confirmed.json()["status"] == "confirmed"
-        visit(client, quiet, ORDER, consent=False)  # prepared, never confirmed
-    return quiet
+        facts[events[0][1]["conversation_id"]] = {"prepared", "confirmed"}
+        _, events = visit(client, quiet, ORDER, consent=False)  # prepared, never confirmed
+        facts[events[0][1]["conversation_id"]] = {"prepared"}
+    return Held(quiet, facts)
 
 
-def test_the_report_matches_the_conversations_held(held: RunningSystem) -> None:
-    quiet = held
+def test_the_report_matches_the_conversations_held(held: Held) -> None:
+    quiet = held.system
 
     def settled() -> dict[str, Any] | None:
         found = report(quiet)["overall"]
@@ -117,15 +136,49 @@ def test_the_report_matches_the_conversations_held(held: RunningSystem) -> None:
     # Consented questions, grouped by meaning with the docs search's own model.
     grouped = {group["label"] for group in report(quiet)["top_questions"]}
     assert grouped == {"How should I store my coffee beans?", NOTHING}
-    by_variant = report(quiet, "--by", "variant")
-    assert set(by_variant["variants"]) == {"default"} and by_variant["comparisons"] == []
     assert "variant 'other'" in report(quiet, "--variant", "other")["note"]
 
 
-def test_the_staff_page_shows_the_last_30_days_in_the_browser(
-    held: RunningSystem, browser: Browser
-) -> None:
-    quiet = held
+def test_each_prompt_variant_gets_its_own_figures(held: Held) -> None:
+    wait_until(lambda: report(held.system)["overall"]["turns"] == 4, timeout=30, every=0.5)
+    found = report(held.system, "--by", "variant")
+    split = PromptVariants(parse_split(SPLIT))
+    expected: dict[str, list[set[str]]] = {}
+    for conversation, facts in held.conversations.items():
+        expected.setdefault(split.variant_for(conversation), []).append(facts)
+    assert set(found["variants"]) == set(expected)
+    for variant, conversations in expected.items():
+        figures = found["variants"][variant]
+
+        def count(*kinds: str, among: list[set[str]] = conversations) -> int:
+            return sum(all(kind in facts for kind in kinds) for facts in among)
+
+        assert figures["conversations"] == len(conversations) == figures["turns"]
+        rated = count("up") + count("down")
+        assert (figures["satisfaction"]["hits"], figures["satisfaction"]["total"]) == (
+            count("up"),
+            rated,
+        )
+        assert (figures["order_conversion"]["hits"], figures["order_conversion"]["total"]) == (
+            count("prepared", "confirmed"),
+            count("prepared"),
+        )
+        assert (figures["deflection"]["hits"], figures["deflection"]["total"]) == (
+            count("docs"),
+            count("docs"),
+        )
+        assert figures["unanswered"] == count("unanswered")
+    if len(expected) == 2:
+        assert {c["figure"] for c in found["comparisons"]} == {
+            "satisfaction",
+            "order_conversion",
+            "deflection",
+        }
+        assert all(not c["decided"] for c in found["comparisons"])
+
+
+def test_the_staff_page_shows_the_last_30_days_in_the_browser(held: Held, browser: Browser) -> None:
+    quiet = held.system
     wait_until(lambda: report(quiet)["overall"]["satisfaction"]["total"] == 2, timeout=30)
     context = browser.new_context(http_credentials={"username": "staff", "password": STAFF_KEY})
     page = context.new_page()
