@@ -1,17 +1,14 @@
 """`copilot insights`: what visitors ask, what the copilot fails at, whether it pays."""
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from copilot_contracts import subjects
 from copilot_contracts.insights import FiguresView, InsightsQuery, InsightsReport, Share
-from nats.errors import NoRespondersError, NoServersError
-from nats.errors import TimeoutError as NatsTimeoutError
 
-from copilot_cli.nats_logins import REFUSED_LOGIN, LoginRefused, connect
+from copilot_cli.nats_logins import connect, on_the_bus
 
 
 def percent(share: Share | None) -> str:
@@ -80,16 +77,12 @@ def run(args: argparse.Namespace) -> int:
     if not 1 <= args.days <= 366:
         print("--days must be between 1 and 366.", file=sys.stderr)
         return 2
-    try:
-        report = asyncio.run(_ask(args.nats_url, args.login(), args.days, args.variant))
-    except LoginRefused:
-        print(REFUSED_LOGIN, file=sys.stderr)
-        return 1
-    except (NoServersError, OSError):
-        print(f"No NATS server answers at {args.nats_url}.", file=sys.stderr)
-        return 1
-    except (NoRespondersError, NatsTimeoutError):
-        print("The insights service did not answer; is it running?", file=sys.stderr)
+    report = on_the_bus(
+        _ask(args.nats_url, args.login(), args.days, args.variant),
+        args.nats_url,
+        "The insights service did not answer; is it running?",
+    )
+    if report is None:
         return 1
     print(report.model_dump_json(indent=2) if args.json else text(report, args.by == "variant"))
     return 0

@@ -5,18 +5,25 @@ its environment. `copilot run` makes fresh passwords for the server it starts an
 them in DATA_DIR/nats/logins.json (readable by its owner only), so that `copilot ingest` and
 `copilot orders` in another terminal can log in as admin."""
 
+import asyncio
 import json
 import os
 import secrets
 import string
+import sys
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import nats
 from nats.aio.client import Client
+from nats.errors import NoRespondersError, NoServersError
+from nats.errors import TimeoutError as NatsTimeoutError
 
 AUTHORIZATION_CONF = Path(__file__).resolve().parents[3] / "deploy" / "nats" / "authorization.conf"
 ADMIN = "admin"
+T = TypeVar("T")
 SERVICE_USERS = ("gateway", "orchestrator", "rag", "orders", "github", "insights")
 LOGINS_FILE = "logins.json"
 _PASSWORD_LENGTH = 32
@@ -103,3 +110,16 @@ REFUSED_LOGIN = (
     "NATS refused the login: set NATS_USER and NATS_PASSWORD, or, for the server `copilot run`"
     " started, run from the folder it was started in (its admin login is in DATA_DIR/nats/)."
 )
+
+
+def on_the_bus(work: Coroutine[Any, Any, T], nats_url: str, no_answer: str) -> T | None:
+    """Run a CLI command's work against the bus; None, once the failure is explained."""
+    try:
+        return asyncio.run(work)
+    except LoginRefused:
+        print(REFUSED_LOGIN, file=sys.stderr)
+    except (NoServersError, OSError):
+        print(f"No NATS server answers at {nats_url}.", file=sys.stderr)
+    except (NoRespondersError, NatsTimeoutError):
+        print(no_answer, file=sys.stderr)
+    return None

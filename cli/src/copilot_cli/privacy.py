@@ -7,10 +7,8 @@ The orders service erases the customer's name, email and note from the visitor's
 order is kept: it is a business record)."""
 
 import argparse
-import asyncio
 import contextlib
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,14 +16,12 @@ from typing import Any
 from copilot_contracts import subjects
 from copilot_contracts.privacy import OrdersPersonalDataErased, PersonalDataErasureRequested
 from nats.aio.client import Client
-from nats.errors import NoRespondersError, NoServersError
-from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NoKeysError, NotFoundError
 from nats.js.kv import KeyValue
 
 from copilot_cli.erasure_streams import delete_by_sequence, delete_events
-from copilot_cli.nats_logins import REFUSED_LOGIN, LoginRefused, connect
+from copilot_cli.nats_logins import connect, on_the_bus
 
 CONVERSATION_BUCKETS = (
     subjects.CONVERSATIONS_BUCKET,
@@ -190,20 +186,13 @@ def register(commands: Any, nats_url: str, login: Callable[[], dict[str, str]]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        report = asyncio.run(_erase(args.nats_url, args.login(), args.session, args.conversation))
-    except LoginRefused:
-        print(REFUSED_LOGIN, file=sys.stderr)
-        return 1
-    except (NoServersError, OSError):
-        print(f"No NATS server answers at {args.nats_url}.", file=sys.stderr)
-        return 1
-    except (NoRespondersError, NatsTimeoutError):
-        print(
-            "The orders or insights service did not answer; nothing was left half done on the bus,"
-            " run the command again once it is up.",
-            file=sys.stderr,
-        )
+    report = on_the_bus(
+        _erase(args.nats_url, args.login(), args.session, args.conversation),
+        args.nats_url,
+        "The orders or insights service did not answer; nothing was left half done on the bus,"
+        " run the command again once it is up.",
+    )
+    if report is None:
         return 1
     print(
         f"Erased {len(report.conversations)} conversation(s), {report.feedback} feedback "
