@@ -1,4 +1,4 @@
-"""Start the five services as processes, wait until each is ready, stop them together."""
+"""Start the services as processes, wait until each is ready, stop them together."""
 
 import json
 import os
