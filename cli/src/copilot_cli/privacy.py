@@ -9,6 +9,8 @@ order is kept: it is a business record)."""
 import argparse
 import contextlib
 import json
+import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,7 +187,20 @@ def register(commands: Any, nats_url: str, login: Callable[[], dict[str, str]]) 
     delete.set_defaults(func=run, login=login)
 
 
+# Session and conversation ids are 32 hex characters; anything else names no visitor.
+_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
 def run(args: argparse.Namespace) -> int:
+    named = args.session or args.conversation
+    if not _ID.match(named):
+        what = "session" if args.session else "conversation"
+        print(
+            f"{named!r} is not a {what} id (32 hexadecimal characters, as the API gives "
+            "them); nothing was changed.",
+            file=sys.stderr,
+        )
+        return 2
     report = on_the_bus(
         _erase(args.nats_url, args.login(), args.session, args.conversation),
         args.nats_url,
