@@ -39,6 +39,40 @@ REINDEX_ACK_WAIT_S = 30.0
 REINDEX_MAX_DELIVER = 3
 
 
+class DocsSearch:
+    """A searchDocs request answered: the bus handler's work, callable without a bus."""
+
+    def __init__(
+        self,
+        index: DocsIndex,
+        embedder: Embedder,
+        state: IndexState,
+        floor: RelevanceFloor | None,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.state = state
+        self.floor = floor
+
+    async def answer(self, body: dict[str, Any]) -> ToolReply[SearchDocsResult]:
+        try:
+            request = SearchDocsRequest.model_validate(body)
+        except ValidationError as exc:
+            return ToolReply.failed("invalid_arguments", validation_summary(exc))
+        if self.state.problem is not None:  # the details are in the logs, not for visitors
+            return ToolReply.failed("search_unavailable", UNAVAILABLE)
+        try:
+            with SEARCH_SECONDS.time():
+                result = await search_docs(
+                    self.index, self.embedder, request.args, floor=self.floor
+                )
+        except (*INDEX_FAILURES, OSError, EmbeddingUnavailableError) as exc:
+            log.warning("docs search failed: %s", type(exc).__name__)
+            return ToolReply.failed("search_unavailable", UNAVAILABLE)
+        log.info("docs search returned %d passages", len(result.passages))
+        return ToolReply.ok(result)
+
+
 def build_router(
     index: DocsIndex,
     embedder: Embedder,
@@ -47,23 +81,11 @@ def build_router(
     floor: RelevanceFloor | None,
 ) -> NatsRouter:
     router = NatsRouter()
+    docs_search = DocsSearch(index, embedder, state, floor)
 
     @router.subscriber(subjects.TOOL_RAG_SEARCH, queue="rag")
     async def search(body: dict[str, Any]) -> ToolReply[SearchDocsResult]:
-        try:
-            request = SearchDocsRequest.model_validate(body)
-        except ValidationError as exc:
-            return ToolReply.failed("invalid_arguments", validation_summary(exc))
-        if state.problem is not None:  # the details are in the logs, not for visitors
-            return ToolReply.failed("search_unavailable", UNAVAILABLE)
-        try:
-            with SEARCH_SECONDS.time():
-                result = await search_docs(index, embedder, request.args, floor=floor)
-        except (*INDEX_FAILURES, OSError, EmbeddingUnavailableError) as exc:
-            log.warning("docs search failed: %s", type(exc).__name__)
-            return ToolReply.failed("search_unavailable", UNAVAILABLE)
-        log.info("docs search returned %d passages", len(result.passages))
-        return ToolReply.ok(result)
+        return await docs_search.answer(body)
 
     @router.subscriber(subjects.RAG_EMBED, queue="rag")
     async def embed(body: dict[str, Any]) -> Embedded:
