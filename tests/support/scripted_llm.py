@@ -2,7 +2,10 @@
 
 Tests (and later benchmarks) point the `openai` SDK at `base_url` and script the replies:
 plain text, one or several tool calls in one response (streamed as argument fragments, as
-OpenAI does), HTTP errors, and latency (time to first token, tokens per second)."""
+OpenAI does), HTTP errors, and latency (time to first token, tokens per second). Faults: a
+reply that hangs before answering, a stream cut after some chunks (the connection aborted,
+the body ended without a finish reason, or a stall), and `max_completion_tokens` honoured
+as a provider does (the text cut, finish reason "length")."""
 
 import asyncio
 import hashlib
@@ -11,8 +14,8 @@ import math
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -29,6 +32,9 @@ class ToolCall:
     """A dict is sent as JSON; a string is sent as it is (to script malformed arguments)."""
 
 
+CutHow = Literal["abort", "end", "stall"]
+
+
 @dataclass(frozen=True)
 class Reply:
     text: str = ""
@@ -37,6 +43,14 @@ class Reply:
     retry_after: float | None = None
     ttft_s: float = 0.0
     tokens_per_s: float | None = None
+    hang_s: float = 0.0
+    """Wait this long (or until the server stops) before answering at all."""
+    cut_after: int | None = None
+    """Stream only this many chunks: the first carries the role, then 12-character text
+    pieces, then tool-call pieces. `cut` says how it stops: the connection aborted, the body
+    ended without a finish reason or [DONE], or a stall until the client gives up."""
+    cut: CutHow = "abort"
+    finish_reason: str | None = None
 
     @classmethod
     def say(cls, text: str, **latency: Any) -> "Reply":
@@ -49,6 +63,16 @@ class Reply:
     @classmethod
     def error(cls, status: int, retry_after: float | None = None) -> "Reply":
         return cls(status=status, retry_after=retry_after)
+
+    @classmethod
+    def hang(cls, seconds: float = 60.0) -> "Reply":
+        return cls(text="too late", hang_s=seconds)
+
+    @classmethod
+    def cut_short(
+        cls, text: str, after: int, how: CutHow = "abort", calls: tuple[ToolCall, ...] = ()
+    ) -> "Reply":
+        return cls(text=text, calls=calls, cut_after=after, cut=how)
 
 
 Script = list[Reply] | Callable[[dict[str, Any]], Reply]
@@ -82,6 +106,7 @@ class ScriptedLLM:
         self.embedding_status = 200
         self._ids = _Counter()
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         app = Starlette(
             routes=[
                 Route("/v1/chat/completions", self._completions, methods=["POST"]),
@@ -100,7 +125,13 @@ class ScriptedLLM:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._stopping.set()
         self._server.stop()
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but not past the server's stop, so no hanging reply delays it."""
+        if seconds > 0:
+            await asyncio.to_thread(self._stopping.wait, seconds)
 
     def _next_reply(self, body: dict[str, Any]) -> Reply:
         with self._lock:
@@ -135,7 +166,8 @@ class ScriptedLLM:
 
     async def _completions(self, request: Request) -> Response:
         body = await request.json()
-        reply = self._next_reply(body)
+        reply = _bounded(self._next_reply(body), body.get("max_completion_tokens"))
+        await self._pause(reply.hang_s)
         if reply.status != 200:
             headers = {"retry-after": str(reply.retry_after)} if reply.retry_after else {}
             error = {
@@ -178,13 +210,25 @@ class ScriptedLLM:
             "object": "chat.completion",
             "created": int(time.time()),
             "model": body.get("model", self.model),
-            "choices": [
-                {"index": 0, "message": message, "finish_reason": "tool_calls" if calls else "stop"}
-            ],
+            "choices": [{"index": 0, "message": message, "finish_reason": _finish(reply)}],
             "usage": self._usage(body, reply),
         }
 
     async def _stream(
+        self, body: dict[str, Any], reply: Reply, calls: list[tuple[str, ToolCall]]
+    ) -> AsyncIterator[bytes]:
+        sent = 0
+        async for chunk in self._chunks(body, reply, calls):
+            if reply.cut_after is not None and sent >= reply.cut_after:
+                if reply.cut == "abort":
+                    raise ConnectionAbortedError("scripted: the connection is cut")
+                if reply.cut == "stall":
+                    await self._pause(3600)
+                return
+            yield chunk
+            sent += 1
+
+    async def _chunks(
         self, body: dict[str, Any], reply: Reply, calls: list[tuple[str, ToolCall]]
     ) -> AsyncIterator[bytes]:
         base = {
@@ -220,7 +264,7 @@ class ScriptedLLM:
             for piece in _pieces(_arguments(call), size=7):
                 await asyncio.sleep(pause)
                 yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
-        yield chunk({}, "tool_calls" if calls else "stop")
+        yield chunk({}, _finish(reply))
         if body.get("stream_options", {}).get("include_usage"):
             usage = {**base, "choices": [], "usage": self._usage(body, reply)}
             yield f"data: {json.dumps(usage)}\n\n".encode()
@@ -236,3 +280,15 @@ def _unit_vector(text: str, size: int) -> list[float]:
 
 def _arguments(call: ToolCall) -> str:
     return call.arguments if isinstance(call.arguments, str) else json.dumps(call.arguments)
+
+
+def _finish(reply: Reply) -> str:
+    return reply.finish_reason or ("tool_calls" if reply.calls else "stop")
+
+
+def _bounded(reply: Reply, max_tokens: int | None) -> Reply:
+    """The reply as a provider writes it under `max_completion_tokens`: cut, for "length"."""
+    if reply.status != 200 or not max_tokens or _tokens(reply.text) <= max_tokens:
+        return reply
+    words = reply.text.split(" ")[: int(max_tokens / 1.3)]
+    return replace(reply, text=" ".join(words), calls=(), finish_reason="length")
