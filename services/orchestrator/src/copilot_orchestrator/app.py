@@ -18,9 +18,11 @@ from copilot_orchestrator.adapters.kv_spend_ledger import KvSpendLedger
 from copilot_orchestrator.adapters.metered_budget import MeteredBudget
 from copilot_orchestrator.adapters.nats_tools import NatsToolTransport
 from copilot_orchestrator.adapters.openai_model import OpenAIChatModel
+from copilot_orchestrator.adapters.resilient_model import ResilientModel
 from copilot_orchestrator.config import OrchestratorSettings
 from copilot_orchestrator.coordinator import TurnCoordinator
 from copilot_orchestrator.domain.budget import DEFAULT_PRICES, Budget
+from copilot_orchestrator.domain.circuit_breaker import CircuitBreaker
 from copilot_orchestrator.domain.model import ChatModel
 from copilot_orchestrator.domain.output_guard import OutputGuard
 from copilot_orchestrator.domain.planner import OfflinePlanner
@@ -40,11 +42,16 @@ def build_model(settings: OrchestratorSettings) -> ChatModel:
         api_key=settings.openai_api_key or "not-needed",
         base_url=settings.openai_base_url,
         timeout=settings.llm_timeout_s,
-        max_retries=settings.llm_max_retries,
+        max_retries=0,  # ResilientModel retries, within the turn's deadline and the breaker
     )
-    return OpenAIChatModel(
-        client, settings.openai_model, capture_content=settings.genai_capture_content
+    model = OpenAIChatModel(
+        client,
+        settings.openai_model,
+        capture_content=settings.genai_capture_content,
+        max_output_tokens=settings.llm_max_output_tokens,
     )
+    breaker = CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_cooldown_s)
+    return ResilientModel(model, breaker, settings.llm_max_retries)
 
 
 def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
@@ -72,6 +79,7 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
         guard=OutputGuard(prompts.texts(), settings.secrets()),
         budget=MeteredBudget(budget),
         prompts=prompts,
+        max_answer_chars=settings.max_answer_chars,
     )
     coordinator = TurnCoordinator(runner, broker, budget.price)
     broker.include_router(build_router(coordinator, settings.turn_workers))

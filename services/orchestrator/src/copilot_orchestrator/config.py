@@ -22,6 +22,14 @@ class OrchestratorSettings(ServiceSettings):
     openai_model: str = "gpt-4o-mini"
     llm_timeout_s: float = Field(default=60.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0, le=10)
+    llm_breaker_failures: int = Field(default=5, ge=1, le=1000)
+    """Transient model failures in a row that open the circuit breaker."""
+    llm_breaker_cooldown_s: float = Field(default=30.0, gt=0)
+    """How long an open breaker refuses calls before it lets one probe through."""
+    llm_max_output_tokens: int = Field(default=2_000, ge=16)
+    """The most the provider may write in one call (max_completion_tokens)."""
+    max_answer_chars: int = Field(default=8_000, ge=100)
+    """A turn's answer is cut short, with a note, after this many characters."""
     max_tool_rounds: int = Field(default=5, ge=1, le=20)
     tool_timeout_s: float = Field(default=10.0, gt=0)
     # Orders and issues: long enough for a redelivery after a tool service restarts.

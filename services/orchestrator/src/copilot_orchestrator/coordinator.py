@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 
 from copilot_contracts.chat import ChatTurnRequested, ErrorEvent
@@ -30,7 +31,12 @@ class TurnCoordinator:
             log.info("dropping a turn whose deadline has passed")
             return
         request = TurnInput(
-            turn.conversation_id, turn.turn_id, turn.message, turn.session_id, turn.consent
+            turn.conversation_id,
+            turn.turn_id,
+            turn.message,
+            turn.session_id,
+            turn.consent,
+            deadline=time.monotonic() + remaining,
         )
         events = InsightsSink(
             NatsTurnEvents(self.broker, turn.conversation_id, turn.turn_id),

@@ -8,13 +8,16 @@ import openai
 from copilot_contracts.chat import Usage
 from copilot_contracts.tool_catalog import ToolSpec
 from copilot_service_defaults.redaction import redact
+from openai.types.chat import ChatCompletionChunk
 from opentelemetry import trace
 from prometheus_client import Counter, Histogram
 
+from copilot_orchestrator.adapters.openai_errors import BROKE_OFF, unavailable
 from copilot_orchestrator.domain.conversation import TurnState
 from copilot_orchestrator.domain.model import (
     ModelResponse,
     ModelUnavailableError,
+    StopStreaming,
     TextSink,
     ToolCall,
 )
@@ -36,6 +39,52 @@ def _captured(value: object) -> str:
     return redact(json.dumps(value, ensure_ascii=False, default=str))[:CAPTURED_CHARS]
 
 
+class _Reading:
+    """A response as its chunks arrive."""
+
+    def __init__(self) -> None:
+        self.chunks = 0
+        self.finished = False
+        self.text: list[str] = []
+        self.calls: dict[int, dict[str, str]] = {}
+        self.response = ModelResponse()
+
+    def take(self, chunk: ChatCompletionChunk) -> str:
+        """Add a chunk; returns the text it carries."""
+        self.chunks += 1
+        if chunk.usage is not None:
+            self.response.usage = Usage(
+                input_tokens=chunk.usage.prompt_tokens,
+                output_tokens=chunk.usage.completion_tokens,
+            )
+        content = ""
+        for choice in chunk.choices:
+            delta = choice.delta
+            if delta.content:
+                content += delta.content
+            for part in delta.tool_calls or []:
+                call = self.calls.setdefault(part.index, {"id": "", "name": "", "arguments": ""})
+                if part.id:
+                    call["id"] = part.id
+                if part.function and part.function.name:
+                    call["name"] += part.function.name
+                if part.function and part.function.arguments:
+                    call["arguments"] += part.function.arguments
+            if choice.finish_reason:
+                self.response.finish_reason = choice.finish_reason
+                self.finished = True
+        self.text.append(content)
+        return content
+
+    def result(self) -> ModelResponse:
+        self.response.text = "".join(self.text)
+        self.response.tool_calls = [
+            ToolCall(id=c["id"] or f"call_{i}", name=c["name"], arguments=c["arguments"])
+            for i, c in sorted(self.calls.items())
+        ]
+        return self.response
+
+
 class OpenAIChatModel:
     def __init__(
         self,
@@ -43,11 +92,14 @@ class OpenAIChatModel:
         model: str,
         provider: str = "openai",
         capture_content: bool = False,
+        max_output_tokens: int | None = None,
     ) -> None:
+        """`max_output_tokens`: the most the provider may write in one call."""
         self.client = client
         self.name = model
         self.provider = provider
         self.capture_content = capture_content
+        self.max_output_tokens = max_output_tokens
 
     async def respond(
         self, state: TurnState, tools: list[ToolSpec], on_text: TextSink
@@ -64,12 +116,19 @@ class OpenAIChatModel:
             },
         ) as span:
             started = time.perf_counter()
+            reading = _Reading()
             try:
-                response = await self._stream(state, tools, on_text)
-            except openai.OpenAIError as exc:
+                response = await self._stream(state, tools, on_text, reading)
+            except (openai.OpenAIError, ModelUnavailableError) as exc:
                 span.set_attribute("error.type", type(exc).__name__)
                 LLM_REQUESTS.labels("error").inc()
-                raise ModelUnavailableError(_describe(exc)) from exc
+                if isinstance(exc, ModelUnavailableError):
+                    raise
+                raise unavailable(exc, mid_stream=reading.chunks > 0) from exc
+            except StopStreaming:
+                LLM_REQUESTS.labels("stopped").inc()  # the turn had read enough
+                span.set_attribute("gen_ai.response.finish_reasons", ["length"])
+                raise
             LLM_REQUESTS.labels("ok").inc()
             LLM_SECONDS.observe(time.perf_counter() - started)
             span.set_attribute("gen_ai.usage.input_tokens", response.usage.input_tokens)
@@ -85,7 +144,7 @@ class OpenAIChatModel:
             return response
 
     async def _stream(
-        self, state: TurnState, tools: list[ToolSpec], on_text: TextSink
+        self, state: TurnState, tools: list[ToolSpec], on_text: TextSink, reading: _Reading
     ) -> ModelResponse:
         schemas: Any = [tool.openai_schema() for tool in tools]
         stream = await self.client.chat.completions.create(
@@ -94,44 +153,13 @@ class OpenAIChatModel:
             stream=True,
             stream_options={"include_usage": True},
             tools=schemas if tools else openai.omit,
+            max_completion_tokens=self.max_output_tokens or openai.omit,
         )
-        text: list[str] = []
-        calls: dict[int, dict[str, str]] = {}
-        result = ModelResponse()
-        async for chunk in stream:
-            if chunk.usage is not None:
-                result.usage = Usage(
-                    input_tokens=chunk.usage.prompt_tokens,
-                    output_tokens=chunk.usage.completion_tokens,
-                )
-            for choice in chunk.choices:
-                delta = choice.delta
-                if delta.content:
-                    text.append(delta.content)
-                    await on_text(delta.content)
-                for part in delta.tool_calls or []:
-                    call = calls.setdefault(part.index, {"id": "", "name": "", "arguments": ""})
-                    if part.id:
-                        call["id"] = part.id
-                    if part.function and part.function.name:
-                        call["name"] += part.function.name
-                    if part.function and part.function.arguments:
-                        call["arguments"] += part.function.arguments
-                if choice.finish_reason:
-                    result.finish_reason = choice.finish_reason
-        result.text = "".join(text)
-        result.tool_calls = [
-            ToolCall(id=c["id"] or f"call_{i}", name=c["name"], arguments=c["arguments"])
-            for i, c in sorted(calls.items())
-        ]
-        return result
-
-
-def _describe(exc: openai.OpenAIError) -> str:
-    if isinstance(exc, openai.RateLimitError):
-        return "The language model is rate limited; please try again in a moment."
-    if isinstance(exc, openai.APITimeoutError | openai.APIConnectionError):
-        return "The language model could not be reached."
-    if isinstance(exc, openai.AuthenticationError):
-        return "The language model refused our credentials."
-    return "The language model failed to answer."
+        # Closed on every way out, so a call the turn stops early frees its connection.
+        async with stream:
+            async for chunk in stream:
+                if text := reading.take(chunk):
+                    await on_text(text)
+        if not reading.finished:  # the stream ended without saying why: it was cut
+            raise ModelUnavailableError(BROKE_OFF, "broken_stream", transient=True)
+        return reading.result()

@@ -33,6 +33,8 @@ class TurnState:
     session_id: str | None = None
     state_changes: set[str] = field(default_factory=set)
     """Names of the state-changing tools already called in this turn."""
+    deadline: float | None = None
+    """When the turn must have ended, on the clock the coordinator gives (monotonic)."""
 
     def number_passages(self, passages: list[DocPassage]) -> list[tuple[int, DocPassage]]:
         """Give passages citation numbers that stay unique across the whole turn."""

@@ -32,7 +32,29 @@ class ModelResponse:
 
 
 class ModelUnavailableError(Exception):
-    """The model could not answer (refused, unreachable, rate limited past retries)."""
+    """The model could not answer (refused, unreachable, rate limited past retries).
+
+    `transient` failures (rate limits, server errors, timeouts, broken connections) are
+    worth another try and count against the provider's health; a refusal of one request
+    (bad credentials, a request it cannot take) is neither. `retry_after_s` is how long the
+    provider asked us to wait, when it said."""
+
+    def __init__(
+        self,
+        message: str,
+        reason: str = "failed",
+        transient: bool = False,
+        retry_after_s: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.transient = transient
+        self.retry_after_s = retry_after_s
+
+
+class StopStreaming(Exception):
+    """Raised by a TextSink to end the model's call early: the model stops reading its
+    answer and lets this through."""
 
 
 class ChatModel(Protocol):

@@ -3,12 +3,10 @@
 import asyncio
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
 from copilot_contracts.chat import (
     CitationEvent,
-    ConfirmationEvent,
     DeltaEvent,
     DoneEvent,
     ErrorEvent,
@@ -17,14 +15,17 @@ from copilot_contracts.chat import (
     Usage,
 )
 from copilot_contracts.tool_catalog import ToolSpec
-from copilot_contracts.tools import CreateGithubIssueResult, CreateOrderResult, ToolError
+from copilot_contracts.tools import ToolError
 
+from copilot_orchestrator.domain.answer_limit import CUT_SHORT, AnswerLimit
 from copilot_orchestrator.domain.budget import Refusal, estimate_tokens
+from copilot_orchestrator.domain.confirmations import confirmation_for
 from copilot_orchestrator.domain.conversation import ToolOutcome, TurnState
 from copilot_orchestrator.domain.model import (
     ChatModel,
     ModelResponse,
     ModelUnavailableError,
+    StopStreaming,
     ToolCall,
 )
 from copilot_orchestrator.domain.output_guard import GuardedStream, OutputGuard
@@ -35,6 +36,10 @@ from copilot_orchestrator.domain.tools import ToolTransport, run_tool_call
 SNIPPET_CHARS = 240
 WITHHELD = (
     "I'm sorry, I can't share that. I can help with our coffee, brewing, orders and shipping."
+)
+TOOLS_SPENT = (
+    "You have used every tool call this turn allows. Answer the visitor now with what you "
+    "found, and say plainly what you could not finish."
 )
 
 
@@ -71,6 +76,8 @@ class TurnInput:
     message: str
     session_id: str | None = None
     consent: bool = False
+    deadline: float | None = None
+    """When the turn must have ended (time.monotonic()), for the model's retries."""
 
 
 def decoded_strings(arguments: str) -> str:
@@ -93,14 +100,6 @@ def decoded_strings(arguments: str) -> str:
     return "\n".join(found)
 
 
-def order_summary(order: CreateOrderResult) -> str:
-    items = ", ".join(
-        f"{line.quantity} × {line.name}" + (f" ({line.grind})" if line.grind else "")
-        for line in order.lines
-    )
-    return f"Order {order.order_id}: {items}. Total {order.total} {order.currency}."
-
-
 class TurnRunner:
     def __init__(
         self,
@@ -112,7 +111,10 @@ class TurnRunner:
         guard: OutputGuard | None = None,
         budget: BudgetGate | None = None,
         prompts: PromptVariants | None = None,
+        max_answer_chars: int | None = None,
     ) -> None:
+        """After `max_tool_rounds` rounds of tool calls the model answers without tools;
+        an answer longer than `max_answer_chars` is cut short there, with a note."""
         self.budget = budget
         self.prompts = prompts or PromptVariants.single()
         self.model = model
@@ -122,6 +124,7 @@ class TurnRunner:
         self.tools = tools
         self.offered = {tool.name: tool for tool in tools}
         self.max_tool_rounds = max_tool_rounds
+        self.max_answer_chars = max_answer_chars
 
     async def run(self, turn: TurnInput, sink: EventSink) -> None:
         variant = self.prompts.variant_for(turn.conversation_id)
@@ -131,6 +134,7 @@ class TurnRunner:
             turn_id=turn.turn_id,
             user_message=turn.message,
             session_id=turn.session_id,
+            deadline=turn.deadline,
             messages=[
                 {"role": "system", "content": prompt_text(variant)},
                 *past,
@@ -144,12 +148,16 @@ class TurnRunner:
                 await sink.emit(DeltaEvent(text=text))
 
         checked = self.guard.stream(stream_text)
-        for _ in range(self.max_tool_rounds + 1):
+        limit = AnswerLimit(self.max_answer_chars)
+        for round_number in range(self.max_tool_rounds + 1):
             if self.budget and (refusal := await self.budget.refusal(turn.conversation_id)):
                 await sink.emit(ErrorEvent(code=refusal.reason, message=refusal.message))
                 return
+            last = round_number == self.max_tool_rounds
+            if last:  # a runaway chain of tool calls ends in an answer, not a crash
+                state.messages.append({"role": "system", "content": TOOLS_SPENT})
             try:
-                response = await self._respond(turn, state, checked)
+                response = await self._respond(turn, state, checked, limit, last)
             except ModelUnavailableError as exc:
                 await sink.emit(ErrorEvent(code="llm_unavailable", message=str(exc)))
                 return
@@ -165,10 +173,13 @@ class TurnRunner:
                 await self._finish(turn, state, WITHHELD, usage, sink)
                 return
             if not response.tool_calls:
+                if response.finish_reason == "length":
+                    await sink.emit(DeltaEvent(text=CUT_SHORT))
                 await self._finish(turn, state, response.text, usage, sink)
                 return
-            await self._run_tools(state, response.text, response.tool_calls, sink)
-        await sink.emit(
+            if not last:
+                await self._run_tools(state, response.text, response.tool_calls, sink)
+        await sink.emit(  # the model called tools even with none offered
             ErrorEvent(
                 code="tool_loop_limit",
                 message="The assistant needed too many steps for this request and stopped. "
@@ -201,7 +212,8 @@ class TurnRunner:
             await sink.emit(
                 ToolEvent(name=outcome.tool, status="succeeded" if outcome.ok else "failed")
             )
-            await self._announce(outcome, sink)
+            if (confirmation := confirmation_for(outcome)) is not None:
+                await sink.emit(confirmation)
             state.messages.append(
                 {
                     "role": "tool",
@@ -211,26 +223,38 @@ class TurnRunner:
             )
 
     async def _respond(
-        self, turn: TurnInput, state: TurnState, checked: GuardedStream
+        self,
+        turn: TurnInput,
+        state: TurnState,
+        checked: GuardedStream,
+        limit: AnswerLimit,
+        without_tools: bool,
     ) -> ModelResponse:
         """One model call, its usage counted against the budgets. A call cut short (the
-        visitor left, the turn timed out) is billed by the provider all the same: it is
-        counted from the prompt's size and the text streamed so far."""
+        visitor left, the turn timed out, the answer reached its limit) is billed by the
+        provider all the same: it is counted from the prompt's size and the text streamed."""
         streamed: list[str] = []
 
         async def write(text: str) -> None:
-            streamed.append(text)
-            await checked.write(text)
+            allowed = limit.take(text)
+            streamed.append(allowed)
+            await checked.write(allowed)
+            if len(allowed) < len(text):
+                raise StopStreaming("the answer reached its length limit")
+
+        def spent() -> Usage:
+            return Usage(
+                input_tokens=estimate_tokens(json.dumps(state.messages, default=str)),
+                output_tokens=estimate_tokens("".join(streamed)),
+            )
 
         try:
-            response = await self.model.respond(state, self.tools, write)
+            response = await self.model.respond(state, [] if without_tools else self.tools, write)
+        except StopStreaming:
+            response = ModelResponse("".join(streamed), usage=spent(), finish_reason="length")
         except asyncio.CancelledError:
             if self.budget:
-                spent = Usage(
-                    input_tokens=estimate_tokens(json.dumps(state.messages, default=str)),
-                    output_tokens=estimate_tokens("".join(streamed)),
-                )
-                await asyncio.shield(self.budget.record(turn.conversation_id, spent))
+                await asyncio.shield(self.budget.record(turn.conversation_id, spent()))
             raise
         if self.budget:
             await self.budget.record(turn.conversation_id, response.usage)
@@ -257,31 +281,6 @@ class TurnRunner:
         if not outcome.ok:
             state.state_changes.discard(call.name)  # nothing changed: a corrected retry may
         return outcome
-
-    @staticmethod
-    async def _announce(outcome: ToolOutcome, sink: EventSink) -> None:
-        result = outcome.result
-        if isinstance(result, CreateOrderResult):
-            expires: datetime = result.expires_at
-            await sink.emit(
-                ConfirmationEvent(
-                    action_id=result.order_id, summary=order_summary(result), expires_at=expires
-                )
-            )
-        elif (
-            isinstance(result, CreateGithubIssueResult)
-            and result.status == "pending_confirmation"
-            and result.action_id
-            and result.expires_at
-        ):
-            await sink.emit(
-                ConfirmationEvent(
-                    action_id=result.action_id,
-                    summary=f"Report for our web team: {result.title}",
-                    expires_at=result.expires_at,
-                    kind="issue",
-                )
-            )
 
     async def _finish(
         self, turn: TurnInput, state: TurnState, answer: str, usage: Usage, sink: EventSink
