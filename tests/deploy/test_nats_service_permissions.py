@@ -61,6 +61,9 @@ NEEDS = {
             subjects.CHAT_TURN_REQUESTED,
             subjects.ORDERS_ORDER_DECIDE,
             subjects.CHAT_FEEDBACK_GIVEN,
+            subjects.CHAT_WIDGET_OPENED,
+            subjects.CHAT_CONFIRMATION_ACCEPTED,
+            subjects.CHAT_CONFIRMATION_DECLINED,
         ),
         subscribes=(subjects.chat_turn_events("turn-1"), "_INBOX.gateway.>"),
     ),
@@ -72,6 +75,8 @@ NEEDS = {
             subjects.TOOL_ORDERS_CREATE,
             subjects.TOOL_GITHUB_ISSUE_CREATE,
             subjects.INSIGHTS_TURN_ANSWERED,
+            subjects.INSIGHTS_TURN_FAILED,
+            subjects.INSIGHTS_TURN_ABANDONED,
         ),
         subscribes=(subjects.CHAT_TURN_CANCELLED, "_INBOX.orchestrator.>"),
         consumes=((subjects.CHAT_TURNS_STREAM, subjects.CHAT_TURN_REQUESTED),),
@@ -117,16 +122,27 @@ NEEDS = {
         subscribes=("_INBOX.insights.>",),
         answers=(subjects.INSIGHTS_REPORT_QUERY, subjects.INSIGHTS_PERSONAL_DATA_ERASE),
         consumes=(
-            (subjects.INSIGHTS_STREAM, subjects.INSIGHTS_TURN_ANSWERED),
+            (subjects.INSIGHTS_STREAM, subjects.INSIGHTS_TURN_WILDCARD),
             (subjects.CHAT_EVENTS_STREAM, subjects.CHAT_FEEDBACK_GIVEN),
+            (subjects.CHAT_EVENTS_STREAM, subjects.CHAT_WIDGET_OPENED),
+            (subjects.CHAT_EVENTS_STREAM, subjects.CHAT_CONFIRMATION_WILDCARD),
             (subjects.ORDER_EVENTS_STREAM, subjects.ORDERS_ORDER_PLACED),
         ),
         dead_letters=(
             (subjects.INSIGHTS_STREAM, "insights-turns"),
             (subjects.CHAT_EVENTS_STREAM, "insights-feedback"),
+            (subjects.CHAT_EVENTS_STREAM, "insights-opens"),
+            (subjects.CHAT_EVENTS_STREAM, "insights-confirmations"),
             (subjects.ORDER_EVENTS_STREAM, "insights-orders"),
         ),
     ),
+}
+
+
+# A subject a wildcard consumer reads, to publish to.
+EXAMPLE_OF = {
+    subjects.INSIGHTS_TURN_WILDCARD: subjects.INSIGHTS_TURN_FAILED,
+    subjects.CHAT_CONFIRMATION_WILDCARD: subjects.CHAT_CONFIRMATION_DECLINED,
 }
 
 
@@ -165,7 +181,9 @@ async def test_each_service_can_do_what_its_code_does(bus: NatsForTests, service
             await nc.subscribe(subject)
         for number, (stream, subject) in enumerate(needs.consumes):
             async with logged_in(bus, ADMIN) as admin:
-                await admin.connection.jetstream().publish(subject, b"{}", stream=stream)
+                await admin.connection.jetstream().publish(
+                    EXAMPLE_OF.get(subject, subject), b"{}", stream=stream
+                )
             consumer = await js.pull_subscribe(
                 subject, durable=f"{service}-{number}", stream=stream
             )

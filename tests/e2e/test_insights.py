@@ -16,7 +16,7 @@ from playwright.sync_api import Browser
 
 from tests.conftest import own_nats_server, wait_until
 from tests.e2e.conftest import RunningSystem, running_system
-from tests.e2e.widget_browser import browser
+from tests.e2e.widget_browser import Widget, browser
 from tests.support.otlp_receiver import OtlpReceiver
 
 __all__ = ["browser"]  # fixture
@@ -44,10 +44,26 @@ def quiet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
 def visit(
     client: httpx.Client, system: RunningSystem, message: str, consent: bool = True
 ) -> tuple[dict[str, str], list[tuple[str, dict[str, Any]]]]:
+    """A visitor opens the widget (as the widget tells the gateway) and asks once."""
     created = client.post("/api/sessions", json={"site_key": "demo-site-key", "consent": consent})
     auth = {"Authorization": f"Bearer {created.json()['token']}"}
+    assert client.post("/api/widget/opened", headers=auth).status_code == 202
     _, events = system.ask(client, created.json()["token"], message)
     return auth, events
+
+
+def open_and_leave(system: RunningSystem, browser: Browser) -> None:
+    """A visitor opens the widget on the demo page, ticks the consent box, and leaves."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(system.gateway_url)
+    with page.expect_response(lambda r: r.url.endswith("/api/widget/opened")) as told:
+        Widget(page).open()
+    assert told.value.status == 202
+    with page.expect_response(lambda r: r.url.endswith("/api/sessions/consent")) as consent:
+        Widget(page).panel.get_by_role("checkbox").check()
+    assert consent.value.status == 200
+    context.close()
 
 
 def rate(client: httpx.Client, auth: dict[str, str], turn_id: str, rating: str) -> None:
@@ -82,13 +98,15 @@ class Held:
 
     system: RunningSystem
     conversations: dict[str, set[str]]
-    """conversation id -> facts: up, down, docs (cited), unanswered, prepared, confirmed."""
+    """conversation id -> facts: up, down, docs (cited), unanswered, prepared, and what
+    became of the order: confirmed, declined, or abandoned (left without an answer)."""
 
 
 @pytest.fixture(scope="module")
-def held(quiet: RunningSystem) -> Held:
+def held(quiet: RunningSystem, browser: Browser) -> Held:
     """The scripted conversations, held once for the module's tests."""
     facts: dict[str, set[str]] = {}
+    open_and_leave(quiet, browser)  # opened the widget, never asked: not engaged
     with httpx.Client(base_url=quiet.gateway_url, timeout=30) as client:
         answered, events = visit(client, quiet, "How should I store my coffee beans?")
         rate(client, answered, events[0][1]["turn_id"], "up")
@@ -101,28 +119,52 @@ def held(quiet: RunningSystem) -> Held:
         confirmed = client.post(f"/api/actions/{order_id}/confirm", headers=ordering)
         assert confirmed.json()["status"] == "confirmed"
         facts[events[0][1]["conversation_id"]] = {"prepared", "confirmed"}
-        _, events = visit(client, quiet, ORDER, consent=False)  # prepared, never confirmed
-        facts[events[0][1]["conversation_id"]] = {"prepared"}
+        _, events = visit(client, quiet, ORDER, consent=False)  # prepared, then abandoned
+        facts[events[0][1]["conversation_id"]] = {"prepared", "abandoned"}
+        declining, events = visit(client, quiet, ORDER, consent=False)
+        order_id = next(d["action_id"] for kind, d in events if kind == "confirmation")
+        declined = client.post(f"/api/actions/{order_id}/cancel", headers=declining)
+        assert declined.json()["status"] == "cancelled"
+        facts[events[0][1]["conversation_id"]] = {"prepared", "declined"}
     return Held(quiet, facts)
+
+
+def settled(system: RunningSystem) -> dict[str, Any]:
+    """The overall figures once every scripted event has been stored."""
+
+    def stored() -> dict[str, Any] | None:
+        found = report(system)["overall"]
+        ready = (
+            found["turns"] == 5
+            and found["satisfaction"]["total"] == 2
+            and found["order_conversion"]["hits"] == 1
+            and (found["engaged_sessions"] or {}).get("total") == 6
+            and found["confirmations"]["order"]["declined"] == 1
+        )
+        return found if ready else None
+
+    overall = wait_until(stored, timeout=30, every=0.5)
+    assert isinstance(overall, dict)
+    return overall
 
 
 def test_the_report_matches_the_conversations_held(held: Held) -> None:
     quiet = held.system
 
-    def settled() -> dict[str, Any] | None:
-        found = report(quiet)["overall"]
-        ready = (
-            found["turns"] == 4
-            and found["satisfaction"]["total"] == 2
-            and found["order_conversion"]["hits"] == 1
-        )
-        return found if ready else None
-
-    overall = wait_until(settled, timeout=30, every=0.5)
-    assert isinstance(overall, dict)
-    assert (overall["conversations"], overall["avg_turns"]) == (4, 1.0)
+    overall = settled(quiet)
+    assert (overall["conversations"], overall["avg_turns"]) == (5, 1.0)
+    # Six sessions opened the widget; five of them asked (the browser visitor only looked).
+    assert (overall["engaged_sessions"]["hits"], overall["engaged_sessions"]["total"]) == (5, 6)
     assert overall["satisfaction"]["rate"] == 0.5  # one up, one down
-    assert overall["order_conversion"]["rate"] == 0.5  # two prepared, one confirmed
+    # Three orders prepared: one confirmed, one declined, one left without an answer.
+    assert (overall["order_conversion"]["hits"], overall["order_conversion"]["total"]) == (1, 3)
+    assert overall["confirmations"]["order"] == {
+        "prepared": 3,
+        "accepted": 1,
+        "declined": 1,
+        "unanswered": 1,
+    }
+    assert (overall["failed_turns"], overall["errors"], overall["abandoned_turns"]) == (0, {}, 0)
     # Answered from the docs with a citation and no thumbs-down: the storage question only.
     assert (overall["deflection"]["hits"], overall["deflection"]["total"]) == (1, 1)
     assert overall["tools"]["searchDocs"] == {
@@ -130,7 +172,7 @@ def test_the_report_matches_the_conversations_held(held: Held) -> None:
         "hits": 2,
         "total": 2,
     }
-    assert overall["tools"]["createOrder"]["hits"] == 2
+    assert overall["tools"]["createOrder"]["hits"] == 3
     assert overall["unanswered"] == 1 and overall["unanswered_questions"] == [NOTHING]
     assert overall["p50_ms"] is not None and overall["p95_ms"] >= overall["p50_ms"]
     # Consented questions, grouped by meaning with the docs search's own model.
@@ -140,7 +182,7 @@ def test_the_report_matches_the_conversations_held(held: Held) -> None:
 
 
 def test_each_prompt_variant_gets_its_own_figures(held: Held) -> None:
-    wait_until(lambda: report(held.system)["overall"]["turns"] == 4, timeout=30, every=0.5)
+    settled(held.system)
     found = report(held.system, "--by", "variant")
     split = PromptVariants(parse_split(SPLIT))
     expected: dict[str, list[set[str]]] = {}
@@ -163,6 +205,12 @@ def test_each_prompt_variant_gets_its_own_figures(held: Held) -> None:
             count("prepared", "confirmed"),
             count("prepared"),
         )
+        orders = figures["confirmations"]["order"]
+        assert (orders["accepted"], orders["declined"], orders["unanswered"]) == (
+            count("confirmed"),
+            count("declined"),
+            count("abandoned"),
+        )
         assert (figures["deflection"]["hits"], figures["deflection"]["total"]) == (
             count("docs"),
             count("docs"),
@@ -179,7 +227,7 @@ def test_each_prompt_variant_gets_its_own_figures(held: Held) -> None:
 
 def test_the_staff_page_shows_the_last_30_days_in_the_browser(held: Held, browser: Browser) -> None:
     quiet = held.system
-    wait_until(lambda: report(quiet)["overall"]["satisfaction"]["total"] == 2, timeout=30)
+    settled(quiet)
     context = browser.new_context(http_credentials={"username": "staff", "password": STAFF_KEY})
     page = context.new_page()
     page.add_init_script(
@@ -192,6 +240,8 @@ def test_the_staff_page_shows_the_last_30_days_in_the_browser(held: Held, browse
     page.get_by_role("heading", name="Insights, last 30 days").wait_for()
     assert page.get_by_role("img", name="Satisfaction: 50% of 2").first.is_visible()
     assert page.locator("li", has_text=NOTHING).count() >= 1
+    prepared = page.get_by_role("row", name="Orders prepared").first
+    assert "3: 1 accepted, 1 declined, 1 left unanswered" in prepared.inner_text()
     assert page.get_by_role("heading", name="Most asked").is_visible()
     assert page.evaluate("window.__violations") == []
     context.close()

@@ -18,7 +18,7 @@ async def _summaries(bus: NatsForTests) -> list[TurnAnswered]:
     try:
         js = nc.jetstream()
         reader = await js.pull_subscribe(
-            subjects.INSIGHTS_TURN_ANSWERED,
+            subjects.INSIGHTS_TURN_WILDCARD,
             stream=subjects.INSIGHTS_STREAM,
             config=ConsumerConfig(ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL),
         )

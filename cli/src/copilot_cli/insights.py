@@ -37,6 +37,17 @@ def render(figures: FiguresView, out: list[str]) -> None:
     ]
     for tool, share in figures.tools.items():
         out.append(f"  tool {tool:<19} {percent(share)} succeeded")
+    for kind, answered in figures.confirmations.items():
+        if answered.prepared:
+            out.append(
+                f"  {kind + 's' + ' prepared':<24} {answered.prepared}: {answered.accepted} "
+                f"accepted, {answered.declined} declined, {answered.unanswered} left unanswered"
+            )
+    errors = ", ".join(f"{code} {count}" for code, count in figures.errors.items())
+    out.append(
+        f"  failed turns             {figures.failed_turns}{f' ({errors})' if errors else ''}; "
+        f"left mid-answer {figures.abandoned_turns}"
+    )
     out.append(f"  unanswered               {figures.unanswered}")
     out += [f"    - {question}" for question in figures.unanswered_questions[:10]]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from copilot_contracts import subjects
-from copilot_contracts.chat import ChatFeedbackGiven
+from copilot_contracts.chat import ChatFeedbackGiven, ConfirmationAnswered, WidgetOpened
 from copilot_contracts.insights import InsightsQuery, InsightsReport, ToolUse, TurnAnswered
 from copilot_contracts.orders import OrderPlaced
 from copilot_contracts.privacy import PersonalDataErasureRequested
@@ -98,6 +98,57 @@ async def test_events_are_kept_once_and_reported(bus: NatsBroker) -> None:
     overall = (await report(bus)).overall
     assert overall.conversations == 2 and overall.satisfaction.rate == 1.0
     assert overall.unanswered_questions == ["Do you sell tea?"]
+
+
+async def test_opens_answers_to_confirmations_and_failed_turns_are_kept_and_erased(
+    bus: NatsBroker,
+) -> None:
+    ordered = answered("t3", "c3").model_copy(
+        update={"orders_prepared": 1, "actions": ["EO-0000BBBB", "EO-0000CCCC"]}
+    )
+    await bus.publish(ordered, subjects.INSIGHTS_TURN_ANSWERED, stream=INSIGHTS.name)
+    failed = answered("t4", "c4").model_copy(update={"outcome": "failed", "error_code": "timeout"})
+    await bus.publish(failed, subjects.INSIGHTS_TURN_FAILED, stream=INSIGHTS.name)
+    left = answered("t5", "c4").model_copy(update={"outcome": "abandoned"})
+    await bus.publish(left, subjects.INSIGHTS_TURN_ABANDONED, stream=INSIGHTS.name)
+    for session in ("session-1", "session-1", "session-2"):  # a session counts once
+        opened = WidgetOpened(session_id=session)
+        await bus.publish(opened, subjects.CHAT_WIDGET_OPENED, stream=CHAT_EVENTS.name)
+    for action, subject in (
+        ("EO-0000BBBB", subjects.CHAT_CONFIRMATION_ACCEPTED),
+        ("EO-0000CCCC", subjects.CHAT_CONFIRMATION_DECLINED),
+    ):
+        decision = "accepted" if subject.endswith("accepted") else "declined"
+        answer = ConfirmationAnswered(
+            session_id="session-1", action_id=action, kind="order", decision=decision
+        )
+        await bus.publish(answer, subject, stream=CHAT_EVENTS.name)
+
+    async def complete() -> bool:
+        overall = (await report(bus)).overall
+        orders = overall.confirmations.get("order")
+        return (
+            overall.turns == 3
+            and overall.engaged_sessions is not None
+            and overall.engaged_sessions.total == 2
+            and orders is not None
+            and orders.accepted + orders.declined == 2
+        )
+
+    assert await soon(complete)
+    overall = (await report(bus)).overall
+    # session-1 asked; session-2 only opened the widget.
+    assert (overall.engaged_sessions.hits, overall.engaged_sessions.total) == (1, 2)  # type: ignore[union-attr]
+    order = overall.confirmations["order"]
+    assert (order.prepared, order.accepted, order.declined, order.unanswered) == (2, 1, 1, 0)
+    assert (overall.failed_turns, overall.errors, overall.abandoned_turns) == (1, {"timeout": 1}, 1)
+
+    request = PersonalDataErasureRequested(session_id="session-1", conversation_ids=["c3"])
+    reply = await bus.request(request, subjects.INSIGHTS_PERSONAL_DATA_ERASE)
+    assert (await reply.decode())["rows"] == 3 + 1 + 2  # type: ignore[index]
+    after = (await report(bus)).overall
+    assert after.turns == 0 and after.confirmations["order"].prepared == 0
+    assert after.engaged_sessions is not None and after.engaged_sessions.total == 1
 
 
 async def test_erasure_forgets_the_visitors_rows(bus: NatsBroker) -> None:

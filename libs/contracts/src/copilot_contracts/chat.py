@@ -105,12 +105,34 @@ class ChatFeedbackGiven(Message):
     conversation_id: str | None = None
 
 
+class WidgetOpened(Message):
+    """A visitor opened the chat widget (sent once per session and page)."""
+
+    id: str = Field(default_factory=new_id)
+    created_at: datetime = Field(default_factory=utc_now)
+    session_id: str
+
+
+class ConfirmationAnswered(Message):
+    """A visitor confirmed (accepted) or cancelled (declined) what the assistant prepared:
+    an order (EO-…) or a report to the web team (GH-…)."""
+
+    id: str = Field(default_factory=new_id)
+    created_at: datetime = Field(default_factory=utc_now)
+    session_id: str
+    action_id: str
+    kind: Literal["order", "issue"]
+    decision: Literal["accepted", "declined"]
+
+
 class TurnRecord(Message):
-    """Which session and conversation a turn belongs to (for feedback on its answer)."""
+    """Which session and conversation a turn belongs to (for feedback on its answer, and to
+    resume its events after a dropped connection)."""
 
     turn_id: str
     conversation_id: str
     session_id: str
+    deadline: datetime | None = None
 
 
 class ConversationRecord(Message):

@@ -36,6 +36,9 @@ class TurnAnswered(Message):
     tools: list[ToolUse] = Field(default_factory=list)
     orders_prepared: int = 0
     reports_prepared: int = 0
+    actions: list[str] = Field(
+        default_factory=list, description="The orders (EO-…) and reports (GH-…) prepared."
+    )
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: Decimal = Decimal(0)
@@ -59,6 +62,16 @@ class Share(Message):
     high: float | None = None
 
 
+class ConfirmationsView(Message):
+    """What became of the orders or reports prepared: accepted, declined, or left without an
+    answer (the visitor abandoned it)."""
+
+    prepared: int = 0
+    accepted: int = 0
+    declined: int = 0
+    unanswered: int = 0
+
+
 class FiguresView(Message):
     conversations: int
     turns: int
@@ -74,6 +87,12 @@ class FiguresView(Message):
     p95_ms: float | None = None
     unanswered: int = 0
     unanswered_questions: list[str] = Field(default_factory=list)
+    confirmations: dict[str, ConfirmationsView] = Field(
+        default_factory=dict, description='By kind: "order" and "issue" (reports).'
+    )
+    failed_turns: int = 0
+    errors: dict[str, int] = Field(default_factory=dict, description="Failed turns by code.")
+    abandoned_turns: int = Field(default=0, description="Left by the visitor mid-answer.")
 
 
 class VariantComparison(Message):

@@ -12,6 +12,9 @@ class StreamDefinition:
     max_age_s: float
     duplicate_window_s: float
     work_queue: bool = True
+    in_memory: bool = False
+    """Kept in memory, not on disk: lost when a NATS server restarts (then declared again)."""
+    max_bytes: int = -1
 
 
 CHAT_TURNS = StreamDefinition(
@@ -58,7 +61,11 @@ ORDER_EVENTS = StreamDefinition(
 # stores them (their own retention is TRANSCRIPT_RETENTION_DAYS).
 INSIGHTS = StreamDefinition(
     name=subjects.INSIGHTS_STREAM,
-    subjects=(subjects.INSIGHTS_TURN_ANSWERED,),
+    subjects=(
+        subjects.INSIGHTS_TURN_ANSWERED,
+        subjects.INSIGHTS_TURN_FAILED,
+        subjects.INSIGHTS_TURN_ABANDONED,
+    ),
     max_age_s=7 * 86_400,
     duplicate_window_s=600,
     work_queue=False,
@@ -74,11 +81,31 @@ DEAD_LETTERS = StreamDefinition(
     work_queue=False,
 )
 
-# What visitors tell us about answers, kept for the insights that read it.
+# What visitors do besides asking (rate answers, open the widget, confirm or decline what
+# the assistant prepared), kept for the insights that read it.
 CHAT_EVENTS = StreamDefinition(
     name=subjects.CHAT_EVENTS_STREAM,
-    subjects=(subjects.CHAT_FEEDBACK_GIVEN,),
+    subjects=(
+        subjects.CHAT_FEEDBACK_GIVEN,
+        subjects.CHAT_WIDGET_OPENED,
+        subjects.CHAT_CONFIRMATION_ACCEPTED,
+        subjects.CHAT_CONFIRMATION_DECLINED,
+    ),
     max_age_s=90 * 86_400,
     duplicate_window_s=120,
     work_queue=False,
+)
+
+# Each turn's events, kept briefly so that a visitor whose stream was cut (a gateway replica
+# restarted, the network changed) resumes the answer where it stopped, through any gateway
+# replica. In memory: they matter only while a turn runs, and a disk write per streamed
+# piece of text would slow every answer.
+TURN_EVENTS = StreamDefinition(
+    name=subjects.TURN_EVENTS_STREAM,
+    subjects=(subjects.CHAT_TURN_EVENTS_WILDCARD,),
+    max_age_s=600,
+    duplicate_window_s=60,
+    work_queue=False,
+    in_memory=True,
+    max_bytes=256 * 1024 * 1024,
 )

@@ -6,8 +6,16 @@ CHAT_TURN_REQUESTED = f"{ROOT}.chat.turn.requested"
 CHAT_TURN_CANCELLED = f"{ROOT}.chat.turn.cancelled"
 CHAT_TURN_EVENTS_WILDCARD = f"{ROOT}.chat.turn.*.events"
 CHAT_FEEDBACK_GIVEN = f"{ROOT}.chat.feedback.given"
+CHAT_WIDGET_OPENED = f"{ROOT}.chat.widget.opened"
+CHAT_CONFIRMATION_ACCEPTED = f"{ROOT}.chat.confirmation.accepted"
+CHAT_CONFIRMATION_DECLINED = f"{ROOT}.chat.confirmation.declined"
+CHAT_CONFIRMATION_WILDCARD = f"{ROOT}.chat.confirmation.*"
 
+# A turn's summary, on the subject of how it ended: answered, failed or abandoned.
 INSIGHTS_TURN_ANSWERED = f"{ROOT}.insights.turn.answered"
+INSIGHTS_TURN_FAILED = f"{ROOT}.insights.turn.failed"
+INSIGHTS_TURN_ABANDONED = f"{ROOT}.insights.turn.abandoned"
+INSIGHTS_TURN_WILDCARD = f"{ROOT}.insights.turn.*"
 INSIGHTS_REPORT_QUERY = f"{ROOT}.insights.report.query"
 INSIGHTS_PERSONAL_DATA_ERASE = f"{ROOT}.insights.personal_data.erase"
 
@@ -33,6 +41,7 @@ CHAT_EVENTS_STREAM = "COPILOT_CHAT_EVENTS"
 ORDER_EVENTS_STREAM = "COPILOT_ORDER_EVENTS"
 DEAD_LETTERS_STREAM = "COPILOT_DEAD_LETTERS"
 INSIGHTS_STREAM = "COPILOT_INSIGHTS"
+TURN_EVENTS_STREAM = "COPILOT_TURN_EVENTS"
 
 CONVERSATIONS_BUCKET = "copilot_conversations"
 # Transcripts of consented conversations, redacted; working memory of every conversation.
@@ -69,6 +78,11 @@ def dead_letter(stream: str, consumer: str) -> str:
 def max_deliveries_advisory(stream: str, consumer: str) -> str:
     """JetStream's notice that a message of `consumer` was delivered MaxDeliver times."""
     return f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{stream}.{consumer}"
+
+
+def turn_ended(outcome: str) -> str:
+    """Where a turn's summary goes: `copilot.v1.insights.turn.<answered|failed|abandoned>`."""
+    return f"{ROOT}.insights.turn.{_token(outcome, 'outcome')}"
 
 
 def rag_reindex_events(request_id: str) -> str:

@@ -29,6 +29,7 @@ from copilot_gateway.routes.guards import RateLimits, SessionGuard
 from copilot_gateway.routes.openai_compat import openai_router
 from copilot_gateway.routes.pages import DEMO_PAGE_HTML, pages_router
 from copilot_gateway.routes.sessions import sessions_router
+from copilot_gateway.routes.visits import visits_router
 from copilot_gateway.routes.widget_assets import widget_router
 from copilot_gateway.security_headers import SecurityHeaders, page_csp
 from copilot_gateway.staff_page import PAGE_STYLE
@@ -101,6 +102,7 @@ def build_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(chat_router(bus, guard, limits, settings.turn_timeout_s))
     app.include_router(actions_router(bus, guard, limits, settings.action_timeout_s))
     app.include_router(feedback_router(bus, guard, limits))
+    app.include_router(visits_router(bus, guard, limits))
     app.include_router(openai_router(bus, guard, limits, settings.turn_timeout_s))
     app.include_router(widget_router())
     app.include_router(admin_router(bus, StaffGuard(settings.staff_api_keys)))

@@ -3,7 +3,7 @@ script. Every text from visitors is escaped."""
 
 from html import escape
 
-from copilot_contracts.insights import FiguresView, InsightsReport, Share
+from copilot_contracts.insights import ConfirmationsView, FiguresView, InsightsReport, Share
 
 STYLE = """
 body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem;
@@ -43,6 +43,25 @@ def _row(label: str, share: Share | None) -> str:
     )
 
 
+def _text_row(label: str, text: str) -> str:
+    return f"<tr><th scope=row>{escape(label)}</th><td>{escape(text)}</td><td></td></tr>"
+
+
+def _confirmations(kind: str, answered: ConfirmationsView) -> str:
+    label = "Orders prepared" if kind == "order" else "Reports prepared"
+    text = (
+        f"{answered.prepared}: {answered.accepted} accepted, {answered.declined} declined, "
+        f"{answered.unanswered} left unanswered"
+    )
+    return _text_row(label, text)
+
+
+def _failures(figures: FiguresView) -> str:
+    codes = ", ".join(f"{code} {count}" for code, count in figures.errors.items())
+    failed = f"{figures.failed_turns} ({codes})" if codes else str(figures.failed_turns)
+    return f"{failed}; left mid-answer {figures.abandoned_turns}"
+
+
 def _figures(figures: FiguresView) -> str:
     ms = "n/a" if figures.p50_ms is None else f"{figures.p50_ms:.0f} ms / {figures.p95_ms:.0f} ms"
     cost = figures.cost_per_conversation_usd
@@ -58,6 +77,8 @@ def _figures(figures: FiguresView) -> str:
         "<tr><th scope=row>Cost per conversation</th><td>"
         + ("n/a" if cost is None else f"${cost:.4f}")
         + "</td><td></td></tr>",
+        *(_confirmations(kind, answered) for kind, answered in figures.confirmations.items()),
+        _text_row("Failed turns", _failures(figures)),
     ]
     questions = "".join(f"<li>{escape(q)}</li>" for q in figures.unanswered_questions[:20])
     return (

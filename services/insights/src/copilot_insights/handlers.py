@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from copilot_contracts import subjects
-from copilot_contracts.chat import ChatFeedbackGiven
+from copilot_contracts.chat import ChatFeedbackGiven, ConfirmationAnswered, WidgetOpened
 from copilot_contracts.insights import (
     InsightsQuery,
     InsightsReport,
@@ -34,8 +34,11 @@ log = logging.getLogger(__name__)
 # A store that is down is retried with pauses; a malformed event is dropped with a warning.
 DURABLE = ConsumerConfig(ack_wait=30.0, max_deliver=10, backoff=[5.0, 30.0, 120.0])
 CONSUMERS = (
-    (subjects.INSIGHTS_STREAM, subjects.INSIGHTS_TURN_ANSWERED, "insights-turns"),
+    # Every turn's summary, answered, failed or abandoned.
+    (subjects.INSIGHTS_STREAM, subjects.INSIGHTS_TURN_WILDCARD, "insights-turns"),
     (subjects.CHAT_EVENTS_STREAM, subjects.CHAT_FEEDBACK_GIVEN, "insights-feedback"),
+    (subjects.CHAT_EVENTS_STREAM, subjects.CHAT_WIDGET_OPENED, "insights-opens"),
+    (subjects.CHAT_EVENTS_STREAM, subjects.CHAT_CONFIRMATION_WILDCARD, "insights-confirmations"),
     (subjects.ORDER_EVENTS_STREAM, subjects.ORDERS_ORDER_PLACED, "insights-orders"),
 )
 
@@ -64,6 +67,8 @@ def build_router(store: SqlInsights) -> NatsRouter:
     keep: dict[str, tuple[type[BaseModel], Save]] = {
         "insights-turns": (TurnAnswered, store.turn_answered),
         "insights-feedback": (ChatFeedbackGiven, store.feedback_given),
+        "insights-opens": (WidgetOpened, store.widget_opened),
+        "insights-confirmations": (ConfirmationAnswered, store.confirmation_answered),
         "insights-orders": (OrderPlaced, store.order_placed),
     }
     for stream, subject, durable in CONSUMERS:

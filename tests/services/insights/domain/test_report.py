@@ -5,7 +5,14 @@ from decimal import Decimal
 
 import pytest
 from copilot_contracts.insights import ToolUse, TurnAnswered
-from copilot_insights.domain.report import Activity, Rating, figures, variants
+from copilot_insights.domain.report import (
+    Activity,
+    Confirmations,
+    Decision,
+    Rating,
+    figures,
+    variants,
+)
 from copilot_insights.domain.stats import Proportion
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -26,6 +33,8 @@ def turn(
     question: str | None = None,
     orders: int = 0,
     reports: int = 0,
+    actions: tuple[str, ...] = (),
+    error: str | None = None,
 ) -> TurnAnswered:
     return TurnAnswered(
         created_at=START + timedelta(minutes=n),
@@ -40,6 +49,8 @@ def turn(
         tools=[ToolUse(tool=name, ok=ok) for name, ok in tools],
         orders_prepared=orders,
         reports_prepared=reports,
+        actions=list(actions),
+        error_code=error,
         input_tokens=tokens,
         cost_usd=Decimal(cost),
         response_ms=ms,
@@ -71,7 +82,18 @@ TURNS = [
         ms=1000,
         question="Do you sell tea?",
     ),
-    turn(3, "c2", "s2", "A", tools=((ORDER, True),), orders=1, tokens=300, cost="0.003", ms=1200),
+    turn(
+        3,
+        "c2",
+        "s2",
+        "A",
+        tools=((ORDER, True),),
+        orders=1,
+        actions=("EO-00000001",),
+        tokens=300,
+        cost="0.003",
+        ms=1200,
+    ),
     turn(
         4,
         "c3",
@@ -84,15 +106,40 @@ TURNS = [
         ms=600,
         question="What grind for espresso?",
     ),
-    turn(5, "c4", "s4", "B", tools=((ISSUE, True),), reports=1, tokens=50, cost="0.0005", ms=700),
-    turn(6, "c4", "s4", "B", tools=((DOCS, False),), outcome="failed", ms=3000),
-    turn(7, "c5", "s5", "B", tools=((ORDER, True),), orders=1, tokens=200, cost="0.0025", ms=900),
+    turn(
+        5,
+        "c4",
+        "s4",
+        "B",
+        tools=((ISSUE, True),),
+        reports=1,
+        actions=("GH-000000000001",),
+        tokens=50,
+        cost="0.0005",
+        ms=700,
+    ),
+    turn(6, "c4", "s4", "B", tools=((DOCS, False),), outcome="failed", error="timeout", ms=3000),
+    turn(
+        7,
+        "c5",
+        "s5",
+        "B",
+        tools=((ORDER, True),),
+        orders=1,
+        actions=("EO-00000002",),
+        tokens=200,
+        cost="0.0025",
+        ms=900,
+    ),
 ]
 ACTIVITY = Activity(
     turns=TURNS,
     ratings=[Rating("c1", "t1", up=True), Rating("c3", "t4", up=False)],
     confirmed_orders={"c2"},
-    filed_reports={"c4"},
+    decisions=[
+        Decision("EO-00000001", "order", accepted=True),
+        Decision("GH-000000000001", "issue", accepted=True),
+    ],
     opened_sessions={f"s{n}" for n in range(1, 9)},
 )
 
@@ -117,6 +164,11 @@ def test_the_whole_period() -> None:
     # t2 searched and found nothing to cite; t4 was rated down. Newest first.
     assert report.unanswered == 2
     assert report.unanswered_questions == ["What grind for espresso?", "Do you sell tea?"]
+    assert report.confirmations == {
+        "order": Confirmations(prepared=2, accepted=1, declined=0),  # c5's never answered
+        "issue": Confirmations(prepared=1, accepted=1, declined=0),
+    }
+    assert (report.failed_turns, report.errors, report.abandoned_turns) == (1, {"timeout": 1}, 0)
 
 
 def test_one_variant() -> None:
@@ -136,3 +188,41 @@ def test_an_empty_period_is_a_report_of_nothing_not_an_error() -> None:
     assert report.satisfaction.rate is None and report.p95_ms is None
     assert report.engaged_sessions is None and report.unanswered_questions == []
     assert figures(ACTIVITY, variant="unknown").conversations == 0
+
+
+def test_what_became_of_what_was_prepared_and_of_the_turns_that_did_not_answer() -> None:
+    def prepared(n: int, conversation: str, action: str, cited: int = 0) -> TurnAnswered:
+        tool = ISSUE if action.startswith("GH-") else ORDER
+        return turn(
+            n, conversation, f"s{n}", "A", tools=((tool, True),), actions=(action,), citations=cited
+        )
+
+    turns = [
+        prepared(1, "c1", "EO-0000000A"),  # accepted
+        prepared(2, "c2", "EO-0000000B"),  # declined
+        prepared(3, "c3", "EO-0000000C"),  # never answered: the visitor left
+        turn(4, "c3", "s3", "A", tools=(), outcome="abandoned"),  # left mid-answer too
+        prepared(5, "c4", "GH-00000000000A", cited=1),  # answered from the docs, report sent
+        prepared(6, "c5", "GH-00000000000B", cited=1),  # answered from the docs, declined
+        turn(7, "c6", "s7", "A", tools=(), outcome="failed", error="llm_unavailable"),
+        turn(8, "c6", "s7", "A", tools=(), outcome="failed", error="llm_unavailable"),
+        turn(9, "c7", "s9", "A", tools=(), outcome="failed", error="timeout"),
+    ]
+    decisions = [
+        Decision("EO-0000000A", "order", accepted=True),
+        Decision("EO-0000000B", "order", accepted=False),
+        Decision("GH-00000000000A", "issue", accepted=True),
+        Decision("GH-00000000000B", "issue", accepted=False),
+        Decision("EO-0000FFFF", "order", accepted=True),  # prepared before the period
+    ]
+    report = figures(Activity(turns=turns, decisions=decisions))
+    assert report.confirmations == {
+        "order": Confirmations(prepared=3, accepted=1, declined=1),
+        "issue": Confirmations(prepared=2, accepted=1, declined=1),
+    }
+    assert report.confirmations["order"].unanswered == 1
+    # From the docs: c4 and c5; c4 sent a report to the team, so only c5 was deflected.
+    assert report.deflection == Proportion(1, 2)
+    assert report.failed_turns == 3
+    assert report.errors == {"llm_unavailable": 2, "timeout": 1}
+    assert report.abandoned_turns == 1

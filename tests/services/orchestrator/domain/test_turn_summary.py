@@ -45,6 +45,7 @@ def test_an_answered_turn_keeps_its_tools_citations_prepared_actions_and_cost() 
         1,
     )
     assert [(t.tool, t.ok) for t in ended.tools] == [("searchDocs", True), ("createOrder", False)]
+    assert ended.actions == ["EO-12345678", "GH-123456789ABC"]
     assert ended.cost_usd == Decimal("0.002")  # 1000 at $1 and 500 at $2 per million
     assert ended.question is not None and "ada@example.com" not in ended.question
     assert "ship to Canada" in ended.question

@@ -1,12 +1,12 @@
 """The gateway's side of the bus: publish turns, follow their events, own conversations."""
 
 import asyncio
+from collections import deque
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from copilot_contracts import subjects
 from copilot_contracts.chat import (
-    ChatFeedbackGiven,
     ChatTurnCancelled,
     ChatTurnRequested,
     ConversationRecord,
@@ -24,19 +24,48 @@ from copilot_service_defaults.durable_requests import durable_request
 from faststream.nats import NatsBroker
 from nats.aio.subscription import Subscription
 from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js.errors import KeyNotFoundError
+from nats.js.errors import KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
+from pydantic import BaseModel
+
+
+# A turn streams a few dozen events; this bounds what a resume reads back.
+MAX_KEPT_EVENTS = 2000
+
+
+class TurnRef(Protocol):
+    """What following and cancelling a turn need to know of it."""
+
+    @property
+    def conversation_id(self) -> str: ...
+
+    @property
+    def turn_id(self) -> str: ...
+
+    @property
+    def deadline(self) -> datetime: ...
 
 
 class TurnEvents:
-    """A subscription to one turn's events, opened before the turn is published."""
+    """A subscription to one turn's events, opened before the turn is published; when a
+    visitor resumes a turn, the events already kept in JetStream come first."""
 
-    def __init__(self, subscription: Subscription) -> None:
+    def __init__(
+        self,
+        subscription: Subscription,
+        kept: list[TurnEventPublished] | None = None,
+        last_seq: int = 0,
+    ) -> None:
         self._subscription = subscription
+        self._kept = deque(kept or ())
+        self.last_seq = last_seq
+        """The number of the last event passed on to the visitor."""
         self.closed = False
         self.watchdog: asyncio.Task[None] | None = None
 
     async def next(self, wait_s: float) -> TurnEventPublished | None:
+        if self._kept:
+            return self._kept.popleft()
         try:
             msg = await self._subscription.next_msg(timeout=max(wait_s, 0.001))
         except (TimeoutError, NatsTimeoutError):
@@ -63,6 +92,34 @@ class GatewayBus:
         subscription = await self.broker.connection.subscribe(subjects.chat_turn_events(turn_id))
         return TurnEvents(subscription)
 
+    async def resume(self, turn_id: str, after_seq: int) -> TurnEvents:
+        """The turn's events after number `after_seq`: those kept in COPILOT_TURN_EVENTS,
+        then the rest as they come. Subscribed first, so that nothing published meanwhile is
+        missed; an event read twice is dropped by its number (`follow_turn`)."""
+        subject = subjects.chat_turn_events(turn_id)
+        subscription = await self.broker.connection.subscribe(subject)
+        try:
+            kept = await self._kept_events(subject)
+        except Exception:
+            await subscription.unsubscribe()
+            raise
+        return TurnEvents(subscription, kept, last_seq=after_seq)
+
+    async def _kept_events(self, subject: str) -> list[TurnEventPublished]:
+        js = self.broker.connection.jetstream()
+        kept: list[TurnEventPublished] = []
+        seq = 1
+        while len(kept) < MAX_KEPT_EVENTS:
+            try:
+                msg = await js.get_msg(
+                    subjects.TURN_EVENTS_STREAM, seq=seq, subject=subject, next=True
+                )
+            except NotFoundError:  # no more of them (or none kept: NATS restarted)
+                break
+            kept.append(TurnEventPublished.model_validate_json(msg.data or b"{}"))
+            seq = msg.seq + 1
+        return kept
+
     async def publish_turn(self, turn: ChatTurnRequested) -> None:
         # Nats-Msg-Id lets JetStream drop a second publish of the same turn.
         await self.broker.publish(
@@ -73,7 +130,7 @@ class GatewayBus:
             timeout=5.0,
         )
 
-    async def cancel_turn(self, turn: ChatTurnRequested, reason: str) -> None:
+    async def cancel_turn(self, turn: TurnRef, reason: str) -> None:
         cancelled = ChatTurnCancelled(
             conversation_id=turn.conversation_id, turn_id=turn.turn_id, reason=reason
         )
@@ -97,6 +154,7 @@ class GatewayBus:
             turn_id=turn.turn_id,
             conversation_id=turn.conversation_id,
             session_id=turn.session_id,
+            deadline=turn.deadline,
         )
         await self.conversations.put(f"turn.{turn.turn_id}", record.model_dump_json().encode())
 
@@ -157,12 +215,14 @@ class GatewayBus:
         found = OrdersFound.model_validate(await response.decode())
         return found.orders[0] if found.orders else None
 
-    async def record_feedback(self, event: ChatFeedbackGiven) -> None:
+    async def record(self, event: BaseModel, subject: str, message_id: str) -> None:
+        """Store a visitor's act in COPILOT_CHAT_EVENTS for the insights; `message_id` lets
+        JetStream drop a repeat of the same act."""
         await self.broker.publish(
             event,
-            subjects.CHAT_FEEDBACK_GIVEN,
+            subject,
             stream=subjects.CHAT_EVENTS_STREAM,
-            headers={"Nats-Msg-Id": event.id},
+            headers={"Nats-Msg-Id": message_id},
             timeout=5.0,
         )
 

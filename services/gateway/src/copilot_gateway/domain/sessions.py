@@ -79,19 +79,23 @@ class SessionIssuer:
         return self._sign(session, now or datetime.now(UTC))
 
     def renew(
-        self, token: str, origin: str | None = None, now: datetime | None = None
+        self,
+        token: str,
+        origin: str | None = None,
+        now: datetime | None = None,
+        consent: bool | None = None,
     ) -> tuple[Session, Session, str]:
         """The same session with a new expiry, from a token that is valid or expired lately
         (within one session lifetime): a visitor's orders and conversations stay theirs.
-        Returns the old session (whose token id the caller retires), the new one and its
-        token."""
+        `consent`, when given, is the visitor's new choice. Returns the old session (whose
+        token id the caller retires), the new one and its token."""
         now = now or datetime.now(UTC)
         old = self.verify(token, origin, leeway=self._ttl)
         renewed = Session(
             session_id=old.session_id,
             site_key=old.site_key,
             expires_at=now + self._ttl,
-            consent=old.consent,
+            consent=old.consent if consent is None else consent,
             origin=old.origin,
             visitor_id=old.visitor_id,
         )

@@ -4,6 +4,8 @@ them. Orders are numbered EO-…, reports GH-…; each goes to the service that 
 import logging
 from typing import Annotated, Any, Literal
 
+from copilot_contracts import subjects
+from copilot_contracts.chat import ConfirmationAnswered
 from copilot_service_defaults.durable_requests import NoReplyError
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
@@ -67,6 +69,7 @@ def actions_router(
             reply = await send(action_id, session.session_id, decision, timeout_s)
         except NoReplyError:
             # Stored in JetStream: it will be applied; the visitor may check again shortly.
+            await answered(action_id, session, decision)
             body = {"action_id": action_id, "status": "processing", "message": "Processing…"}
             return JSONResponse(body, status_code=202)
         except Exception as exc:
@@ -75,7 +78,28 @@ def actions_router(
         if (error := reply.get("error")) is not None:
             status = _STATUS_BY_CODE.get(error["code"], 502)  # the service failed
             raise ApiError(status, error["code"], error["message"])
+        await answered(action_id, session, decision)
         return JSONResponse(_result(action_id, reply["result"]).model_dump())
+
+    async def answered(
+        action_id: str, session: Session, decision: Literal["confirm", "cancel"]
+    ) -> None:
+        """For the insights: the visitor accepted or declined what was prepared. The
+        decision stands either way; a lost event only leaves it out of the figures."""
+        accepted = decision == "confirm"
+        event = ConfirmationAnswered(
+            session_id=session.session_id,
+            action_id=action_id,
+            kind="issue" if _is_report(action_id) else "order",
+            decision="accepted" if accepted else "declined",
+        )
+        subject = (
+            subjects.CHAT_CONFIRMATION_ACCEPTED if accepted else subjects.CHAT_CONFIRMATION_DECLINED
+        )
+        try:
+            await bus.record(event, subject, f"confirmation-{action_id}")
+        except Exception as exc:
+            log.warning("a confirmation's answer not recorded: %s", type(exc).__name__)
 
     @router.get("/api/actions/{action_id}", response_model=ActionResult, responses=errors)
     async def status(

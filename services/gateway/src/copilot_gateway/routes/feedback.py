@@ -3,6 +3,7 @@
 import logging
 from typing import Annotated
 
+from copilot_contracts import subjects
 from copilot_contracts.chat import ChatFeedbackGiven
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
@@ -42,7 +43,7 @@ def feedback_router(bus: GatewayBus, guard: SessionGuard, limits: RateLimits) ->
                 rating=body.rating,
                 comment=body.comment,
             )
-            await bus.record_feedback(event)
+            await bus.record(event, subjects.CHAT_FEEDBACK_GIVEN, event.id)
         except ApiError:
             raise
         except Exception as exc:

@@ -28,6 +28,10 @@ class SessionRequest(StrictBody):
     )
 
 
+class ConsentRequest(StrictBody):
+    consent: bool = Field(description="The visitor agrees that the conversation may be kept.")
+
+
 class SessionResponse(BaseModel):
     session_id: str
     token: str

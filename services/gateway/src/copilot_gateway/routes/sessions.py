@@ -7,7 +7,12 @@ from copilot_gateway.domain.identity import IdentityClaim, IdentityVerifier
 from copilot_gateway.domain.sessions import Session, SessionError, SessionIssuer
 from copilot_gateway.errors import ApiError
 from copilot_gateway.routes.guards import RateLimits, require_json, session_token
-from copilot_gateway.routes.schemas import ErrorBody, SessionRequest, SessionResponse
+from copilot_gateway.routes.schemas import (
+    ConsentRequest,
+    ErrorBody,
+    SessionRequest,
+    SessionResponse,
+)
 
 
 def _response(session: Session, token: str) -> SessionResponse:
@@ -49,19 +54,11 @@ def sessions_router(
             raise ApiError(exc.status, exc.code, exc.message) from exc
         return _response(session, token)
 
-    @router.post(
-        "/api/sessions/refresh",
-        response_model=SessionResponse,
-        responses={s: {"model": ErrorBody} for s in (401, 403, 429, 503)},
-    )
-    async def refresh_session(
-        request: Request, token: Annotated[str, Depends(session_token)]
-    ) -> SessionResponse:
-        """A new token for the same session (send the current one as the Bearer token; it may
-        have expired within the last session lifetime): orders and conversations stay yours.
-        A token is renewed once: afterwards it, and any replay of it, is refused."""
+    async def renewed(request: Request, token: str, consent: bool | None = None) -> SessionResponse:
         try:
-            old, session, new_token = issuer.renew(token, request.headers.get("origin"))
+            old, session, new_token = issuer.renew(
+                token, request.headers.get("origin"), consent=consent
+            )
         except SessionError as exc:
             raise ApiError(exc.status, exc.code, exc.message) from exc
         await limits.api_for(old)
@@ -73,5 +70,32 @@ def sessions_router(
         if not first_renewal:
             raise ApiError(401, "token_revoked", "This session token was replaced or revoked.")
         return _response(session, new_token)
+
+    @router.post(
+        "/api/sessions/refresh",
+        response_model=SessionResponse,
+        responses={s: {"model": ErrorBody} for s in (401, 403, 429, 503)},
+    )
+    async def refresh_session(
+        request: Request, token: Annotated[str, Depends(session_token)]
+    ) -> SessionResponse:
+        """A new token for the same session (send the current one as the Bearer token; it may
+        have expired within the last session lifetime): orders and conversations stay yours.
+        A token is renewed once: afterwards it, and any replay of it, is refused."""
+        return await renewed(request, token)
+
+    @router.post(
+        "/api/sessions/consent",
+        response_model=SessionResponse,
+        dependencies=[Depends(require_json)],
+        responses={s: {"model": ErrorBody} for s in (401, 403, 413, 415, 422, 429, 503)},
+    )
+    async def change_consent(
+        body: ConsentRequest, request: Request, token: Annotated[str, Depends(session_token)]
+    ) -> SessionResponse:
+        """The visitor gives or withdraws consent to keep the conversation: a new token for
+        the same session carries the choice for the turns that follow; the current token is
+        retired, as on a refresh."""
+        return await renewed(request, token, body.consent)
 
     return router

@@ -40,20 +40,24 @@ export class Api {
   }
 
   async session() {
+    const consent = Boolean(this.state.consent);
     const response = await this.fetch("/api/sessions", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({
         site_key: this.siteKey,
-        consent: Boolean(this.state.consent),
+        consent,
         ...(this.identity ? { identity: this.identity } : {}),
       }),
     });
     if (!response.ok) throw await failure(response);
     const created = await response.json();
+    this.state.opened = false; // a new session: its opening is told once more
     this.state.token = created.token;
     this.state.expiresAt = Date.parse(created.expires_at);
     this.state.save();
+    // The visitor changed their choice while the session was being created.
+    if (Boolean(this.state.consent) !== consent) await this.consent(this.state.consent);
   }
 
   refresh() {
@@ -72,6 +76,35 @@ export class Api {
     const renewed = await response.json();
     this.state.token = renewed.token;
     this.state.expiresAt = Date.parse(renewed.expires_at);
+    this.state.save();
+  }
+
+  async opened() {
+    // For the team's figures (sessions that opened the widget); never in the visitor's way.
+    if (this.state.opened) return;
+    try {
+      const response = await this.authorised("/api/widget/opened", { method: "POST" });
+      if (response.ok) { this.state.opened = true; this.state.save(); }
+    } catch { /* offline or refused: the chat works the same */ }
+  }
+
+  async consent(given) {
+    // The same session carries the new choice; the conversation starts afresh under it.
+    this.state.consent = given;
+    this.state.conversationId = null;
+    if (this.state.token) {
+      const response = await this.fetch("/api/sessions/consent", {
+        method: "POST",
+        headers: { "Content-Type": "application/json",
+          Authorization: `Bearer ${this.state.token}` },
+        body: JSON.stringify({ consent: given }),
+      }).catch(() => null);
+      if (response?.ok) {
+        const renewed = await response.json();
+        this.state.token = renewed.token;
+        this.state.expiresAt = Date.parse(renewed.expires_at);
+      } else this.state.token = null; // the next request starts a session with the choice
+    }
     this.state.save();
   }
 

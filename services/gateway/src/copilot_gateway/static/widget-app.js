@@ -24,14 +24,14 @@ class State {
     let saved = {};
     try { saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || "{}"); } catch { saved = {}; }
     Object.assign(this, { token: null, expiresAt: 0, conversationId: null, consent: false,
-      transcript: [] }, saved);
+      opened: false, transcript: [] }, saved);
   }
   save() {
-    const { token, expiresAt, conversationId, consent, transcript } = this;
+    const { token, expiresAt, conversationId, consent, opened, transcript } = this;
     const kept = transcript.slice(-60);
     try {
-      sessionStorage.setItem(STORE_KEY,
-        JSON.stringify({ token, expiresAt, conversationId, consent, transcript: kept }));
+      sessionStorage.setItem(STORE_KEY, JSON.stringify(
+        { token, expiresAt, conversationId, consent, opened, transcript: kept }));
     } catch { /* storage full or blocked: the chat still works, it just won't survive */ }
   }
   reset() {
@@ -71,8 +71,7 @@ class Chat {
       + "Your messages are processed to answer you; see our privacy notice."));
     const consent = element("input", { type: "checkbox", id: "cc-consent" });
     consent.checked = Boolean(this.state.consent);
-    consent.addEventListener("change", () => { this.state.consent = consent.checked;
-      this.state.token = null; this.state.save(); });
+    consent.addEventListener("change", () => this.api.consent(consent.checked));
     const consentLabel = element("label", { for: "cc-consent" });
     consentLabel.append(consent, "Keep this conversation to help improve the assistant.");
     this.notice.append(consentLabel);
@@ -107,6 +106,7 @@ class Chat {
       document.documentElement.style.overflow = "hidden"; // no scroll bleed under the sheet
     }
     this.input.focus();
+    this.api.opened();
   }
 
   close() {

@@ -3,15 +3,24 @@ kept once, however often it is delivered, and forgotten after the retention peri
 
 from datetime import datetime
 
-from copilot_contracts.chat import ChatFeedbackGiven
+from copilot_contracts.chat import ChatFeedbackGiven, ConfirmationAnswered, WidgetOpened
 from copilot_contracts.insights import TurnAnswered
 from copilot_contracts.orders import OrderPlaced
 from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from copilot_insights.adapters.tables import Base, ConfirmedOrderRow, RatingRow, TurnRow
-from copilot_insights.domain.report import Activity, Rating
+from copilot_insights.adapters.tables import (
+    Base,
+    ConfirmedOrderRow,
+    DecisionRow,
+    RatingRow,
+    TurnRow,
+    WidgetOpenRow,
+)
+from copilot_insights.domain.report import Activity, Decision, Rating
+
+KEPT = (TurnRow, RatingRow, ConfirmedOrderRow, DecisionRow, WidgetOpenRow)
 
 
 class SqlInsights:
@@ -66,6 +75,22 @@ class SqlInsights:
             )
         )
 
+    async def confirmation_answered(self, event: ConfirmationAnswered) -> bool:
+        return await self._keep(
+            DecisionRow(
+                action_id=event.action_id,
+                session_id=event.session_id,
+                kind=event.kind,
+                accepted=event.decision == "accepted",
+                created_at=event.created_at,
+            )
+        )
+
+    async def widget_opened(self, event: WidgetOpened) -> bool:
+        return await self._keep(
+            WidgetOpenRow(session_id=event.session_id, created_at=event.created_at)
+        )
+
     async def activity(self, since: datetime, until: datetime) -> Activity:
         async with self.sessions() as session:
             turns = await session.scalars(
@@ -79,16 +104,41 @@ class SqlInsights:
                     ConfirmedOrderRow.created_at >= since, ConfirmedOrderRow.created_at < until
                 )
             )
+            decisions = await session.scalars(
+                select(DecisionRow).where(
+                    DecisionRow.created_at >= since, DecisionRow.created_at < until
+                )
+            )
+            opened = await session.scalars(
+                select(WidgetOpenRow.session_id).where(
+                    WidgetOpenRow.created_at >= since, WidgetOpenRow.created_at < until
+                )
+            )
             return Activity(
                 turns=[TurnAnswered.model_validate(row.summary) for row in turns],
                 ratings=[Rating(r.conversation_id or "", r.turn_id, r.up) for r in ratings],
                 confirmed_orders=set(orders),
+                decisions=[Decision(d.action_id, d.kind, d.accepted) for d in decisions],
+                opened_sessions=set(opened),
             )
 
     async def forget(self, session_id: str | None, conversation_ids: list[str]) -> int:
         """Erase a visitor's rows; how many."""
         erased = 0
         async with self.sessions.begin() as session:
+            summaries = await session.scalars(
+                select(TurnRow.summary).where(TurnRow.conversation_id.in_(conversation_ids))
+            )
+            actions = [a for summary in summaries for a in summary.get("actions", [])]
+            owned: list[ColumnElement[bool]] = [DecisionRow.action_id.in_(actions)]
+            if session_id:
+                owned.append(DecisionRow.session_id == session_id)
+                result = await session.execute(
+                    delete(WidgetOpenRow).where(WidgetOpenRow.session_id == session_id)
+                )
+                erased += int(result.rowcount or 0)  # type: ignore[attr-defined]
+            result = await session.execute(delete(DecisionRow).where(or_(*owned)))
+            erased += int(result.rowcount or 0)  # type: ignore[attr-defined]
             for table in (TurnRow, RatingRow):
                 matches: list[ColumnElement[bool]] = [table.conversation_id.in_(conversation_ids)]
                 if session_id:
@@ -101,7 +151,7 @@ class SqlInsights:
         """Forget everything older than the retention period; how many rows."""
         removed = 0
         async with self.sessions.begin() as session:
-            for table in (TurnRow, RatingRow, ConfirmedOrderRow):
+            for table in KEPT:
                 result = await session.execute(delete(table).where(table.created_at < before))
                 removed += int(result.rowcount or 0)  # type: ignore[attr-defined]
         return removed

@@ -1,4 +1,5 @@
-"""What the insights keep: turn summaries, ratings, confirmed orders."""
+"""What the insights keep: turn summaries, ratings, confirmed orders, the visitors' answers
+to confirmations, and the sessions that opened the widget."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -56,4 +57,23 @@ class ConfirmedOrderRow(Base):
     order_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(64), index=True)
     total: Mapped[float] = mapped_column(Numeric(12, 2))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+
+    action_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    """An action is answered once: a later answer to it is a redelivery or refused."""
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class WidgetOpenRow(Base):
+    __tablename__ = "widget_opens"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """A session counts once, however often its visitor opens the widget."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -1,16 +1,20 @@
 """The insights report: what visitors ask, what the copilot fails at, whether it pays.
 
-Pure: it takes the period's activity (turn summaries, ratings, confirmed orders, filed
-reports, opened widgets) and computes the figures, for all conversations or one prompt
-variant. Definitions, as the team reads them:
-- engaged sessions: sessions with at least one turn, over sessions that opened the widget;
+Pure: it takes the period's activity (turn summaries, ratings, confirmed orders, the
+visitors' answers to confirmations, opened widgets) and computes the figures, for all
+conversations or one prompt variant. Definitions, as the team reads them:
+- engaged sessions: sessions that opened the widget and asked at least once, over sessions
+  that opened the widget;
 - satisfaction: thumbs up over thumbs up and down;
 - order conversion: conversations with a confirmed order, over those that prepared one;
-- deflection: conversations answered from the docs (a cited answer) with no report filed
-  and no thumbs-down, over all conversations answered from the docs;
+- deflection: conversations answered from the docs (a cited answer) with no report sent and
+  no thumbs-down, over all conversations answered from the docs;
+- confirmations: of the orders and reports prepared, how many the visitor accepted,
+  declined, or left without an answer (abandoned);
+- failed turns (by error code) and abandoned turns (the visitor left before the answer);
 - unanswered: docs questions that found nothing to cite, or answers rated down."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,15 +33,34 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """The visitor's answer to a prepared order (EO-…) or report (GH-…)."""
+
+    action_id: str
+    kind: str
+    accepted: bool
+
+
+@dataclass(frozen=True)
 class Activity:
     turns: list[TurnAnswered]
     ratings: list[Rating] = field(default_factory=list)
     confirmed_orders: set[str] = field(default_factory=set)
     """Conversations in which an order was confirmed."""
-    filed_reports: set[str] = field(default_factory=set)
-    """Conversations from which a report was sent to the web team."""
+    decisions: list[Decision] = field(default_factory=list)
     opened_sessions: set[str] | None = None
     """Sessions that opened the widget, where that is known."""
+
+
+@dataclass(frozen=True)
+class Confirmations:
+    prepared: int = 0
+    accepted: int = 0
+    declined: int = 0
+
+    @property
+    def unanswered(self) -> int:
+        return self.prepared - self.accepted - self.declined
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,12 @@ class Figures:
     unanswered: int
     unanswered_questions: list[str]
     """The consented ones, redacted, newest first: the docs to write next."""
+    confirmations: dict[str, Confirmations] = field(default_factory=dict)
+    """By kind: "order", "issue"."""
+    failed_turns: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    """Failed turns by error code."""
+    abandoned_turns: int = 0
 
 
 def figures(activity: Activity, variant: str | None = None) -> Figures:
@@ -67,8 +96,8 @@ def figures(activity: Activity, variant: str | None = None) -> Figures:
     prepared = {t.conversation_id for t in turns if t.orders_prepared}
     from_docs = {t.conversation_id for t in turns if t.citations and t.outcome == "answered"}
     thumbs_down = {r.conversation_id for r in ratings if not r.up}
-    deflected = from_docs - thumbs_down - activity.filed_reports
-    deflected -= {t.conversation_id for t in turns if t.reports_prepared}
+    confirmations, sent_from = _confirmations(turns, activity.decisions)
+    deflected = from_docs - thumbs_down - sent_from
     tools: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for turn in turns:
         for use in turn.tools:
@@ -110,7 +139,36 @@ def figures(activity: Activity, variant: str | None = None) -> Figures:
             for t in sorted(unanswered, key=lambda t: t.created_at, reverse=True)
             if t.question
         ],
+        confirmations=confirmations,
+        failed_turns=sum(t.outcome == "failed" for t in turns),
+        errors=dict(
+            sorted(
+                Counter(t.error_code or "unknown" for t in turns if t.outcome == "failed").items()
+            )
+        ),
+        abandoned_turns=sum(t.outcome == "abandoned" for t in turns),
     )
+
+
+def _confirmations(
+    turns: list[TurnAnswered], decisions: list[Decision]
+) -> tuple[dict[str, Confirmations], set[str]]:
+    """Per kind, what became of what the turns prepared; and the conversations from which a
+    report was sent."""
+    conversation_of = {action: t.conversation_id for t in turns for action in t.actions}
+    answered = {d.action_id: d for d in decisions if d.action_id in conversation_of}
+    found: dict[str, Confirmations] = {}
+    for kind, prefix in (("order", "EO-"), ("issue", "GH-")):
+        mine = [a for a in conversation_of if a.startswith(prefix)]
+        found[kind] = Confirmations(
+            prepared=len(mine),
+            accepted=sum(a in answered and answered[a].accepted for a in mine),
+            declined=sum(a in answered and not answered[a].accepted for a in mine),
+        )
+    sent_from = {
+        conversation_of[a] for a, d in answered.items() if d.kind == "issue" and d.accepted
+    }
+    return found, sent_from
 
 
 def _asked_docs(turn: TurnAnswered) -> bool:

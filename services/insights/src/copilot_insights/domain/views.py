@@ -4,7 +4,13 @@ only where the samples can decide."""
 from datetime import datetime
 from itertools import combinations
 
-from copilot_contracts.insights import FiguresView, InsightsReport, Share, VariantComparison
+from copilot_contracts.insights import (
+    ConfirmationsView,
+    FiguresView,
+    InsightsReport,
+    Share,
+    VariantComparison,
+)
 
 from copilot_insights.domain.report import Activity, Figures, figures, variants
 from copilot_insights.domain.stats import Proportion, difference
@@ -37,6 +43,18 @@ def view(found: Figures) -> FiguresView:
         p95_ms=found.p95_ms,
         unanswered=found.unanswered,
         unanswered_questions=found.unanswered_questions[:50],
+        confirmations={
+            kind: ConfirmationsView(
+                prepared=c.prepared,
+                accepted=c.accepted,
+                declined=c.declined,
+                unanswered=c.unanswered,
+            )
+            for kind, c in found.confirmations.items()
+        },
+        failed_turns=found.failed_turns,
+        errors=found.errors,
+        abandoned_turns=found.abandoned_turns,
     )
 
 

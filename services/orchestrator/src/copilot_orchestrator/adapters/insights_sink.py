@@ -1,5 +1,6 @@
 """A turn's events, passed on to the gateway and summed up for the insights: when the turn
-ends (or the visitor leaves), its summary goes to the COPILOT_INSIGHTS stream."""
+ends (or the visitor leaves), its summary goes to the COPILOT_INSIGHTS stream, on the subject
+of how it ended: copilot.v1.insights.turn.answered, .failed or .abandoned."""
 
 import logging
 
@@ -42,7 +43,7 @@ class InsightsSink:
         try:  # the visitor's answer never waits on, or fails for, the insights
             await self.broker.publish(
                 summary,
-                subjects.INSIGHTS_TURN_ANSWERED,
+                subjects.turn_ended(summary.outcome),
                 stream=subjects.INSIGHTS_STREAM,
                 headers={"Nats-Msg-Id": f"turn-answered-{summary.turn_id}"},
                 timeout=5.0,

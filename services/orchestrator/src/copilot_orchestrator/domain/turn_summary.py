@@ -22,6 +22,7 @@ class TurnSummary:
         self.citations = 0
         self.orders = 0
         self.reports = 0
+        self.actions: list[str] = []
         self.ended: TurnAnswered | None = None
 
     def observe(self, event: TurnEvent) -> TurnAnswered | None:
@@ -31,6 +32,7 @@ class TurnSummary:
         elif event.type == "citation":
             self.citations += 1
         elif event.type == "confirmation":
+            self.actions.append(event.action_id)
             if event.kind == "issue":
                 self.reports += 1
             else:
@@ -66,6 +68,7 @@ class TurnSummary:
             tools=self.tools,
             orders_prepared=self.orders,
             reports_prepared=self.reports,
+            actions=self.actions,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
             cost_usd=Decimal(cost_micro_usd(self.price, usage)) / MICRO,
