@@ -66,12 +66,19 @@ def build_app(settings: GatewaySettings) -> FastAPI:
                 js, subjects.REVOKED_SESSIONS_BUCKET, REVOCATION_KEEP_S, replicas
             )
         )
-        # Counters need no disk: losing them in a restart only resets the current windows.
-        counter.attach(
-            await ensure_key_value(
-                js, subjects.RATE_LIMITS_BUCKET, RATE_WINDOW_MAX_S, replicas, StorageType.MEMORY
+
+        async def declare_in_memory() -> None:
+            """Kept in memory, so lost when the NATS server restarts: declared again each
+            time the connection comes back. The rate-limit counters, whose loss only resets
+            the current windows."""
+            counter.attach(
+                await ensure_key_value(
+                    js, subjects.RATE_LIMITS_BUCKET, RATE_WINDOW_MAX_S, replicas, StorageType.MEMORY
+                )
             )
-        )
+
+        await declare_in_memory()
+        broker.after_reconnect(declare_in_memory)
         yield
         await broker.stop()
         tracing.shutdown()
