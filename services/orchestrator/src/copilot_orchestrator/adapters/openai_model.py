@@ -100,6 +100,15 @@ class OpenAIChatModel:
         self.provider = provider
         self.capture_content = capture_content
         self.max_output_tokens = max_output_tokens
+        self._tool_schemas: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+
+    def tool_schemas(self, tools: list[ToolSpec]) -> list[dict[str, Any]]:
+        """The tools' definitions, made once: pydantic builds a JSON schema in milliseconds,
+        and every model call of every turn sends the same ones."""
+        key = tuple(tool.name for tool in tools)
+        if key not in self._tool_schemas:
+            self._tool_schemas[key] = [tool.openai_schema() for tool in tools]
+        return self._tool_schemas[key]
 
     async def respond(
         self, state: TurnState, tools: list[ToolSpec], on_text: TextSink
@@ -146,7 +155,7 @@ class OpenAIChatModel:
     async def _stream(
         self, state: TurnState, tools: list[ToolSpec], on_text: TextSink, reading: _Reading
     ) -> ModelResponse:
-        schemas: Any = [tool.openai_schema() for tool in tools]
+        schemas: Any = self.tool_schemas(tools)
         stream = await self.client.chat.completions.create(
             model=self.name,
             messages=cast(Any, state.messages),
