@@ -39,6 +39,8 @@ class Needs:
     """Subjects of requests the service answers, in its queue group."""
     consumes: tuple[tuple[str, str], ...] = ()
     """(stream, subject) a durable pull consumer of the service reads and acknowledges."""
+    reads: tuple[StreamDefinition, ...] = ()
+    """Streams whose messages the service reads back by subject (a resumed turn's events)."""
     dead_letters: tuple[tuple[str, str], ...] = ()
     """(stream, durable) whose max-deliveries advisories the service watches, copying the
     message named to COPILOT_DEAD_LETTERS (copilot_service_defaults.dead_letters)."""
@@ -46,7 +48,7 @@ class Needs:
 
 NEEDS = {
     "gateway": Needs(
-        streams=(streams.CHAT_TURNS, streams.ACTIONS, streams.CHAT_EVENTS),
+        streams=(streams.CHAT_TURNS, streams.ACTIONS, streams.CHAT_EVENTS, streams.TURN_EVENTS),
         buckets=(
             subjects.CONVERSATIONS_BUCKET,
             subjects.RATE_LIMITS_BUCKET,
@@ -66,6 +68,7 @@ NEEDS = {
             subjects.CHAT_CONFIRMATION_DECLINED,
         ),
         subscribes=(subjects.chat_turn_events("turn-1"), "_INBOX.gateway.>"),
+        reads=(streams.TURN_EVENTS,),
     ),
     "orchestrator": Needs(
         streams=(streams.CHAT_TURNS, streams.ACTIONS, streams.INSIGHTS),
@@ -192,12 +195,23 @@ async def test_each_service_can_do_what_its_code_does(bus: NatsForTests, service
             await msg.ack_sync(timeout=3.0)
             # Its lag, for the metrics (consumer_metrics.py).
             assert (await js.consumer_info(stream, f"{service}-{number}")).num_pending is not None
+        for definition in needs.reads:
+            await _read_back(bus, js, definition)
         for subject in needs.answers:
             await _answer_a_request(bus, nc, service, subject)
         for stream, durable in needs.dead_letters:
             await _keep_a_dead_letter(bus, nc, js, stream, durable)
         await nc.flush()
         assert session.refused == []
+
+
+async def _read_back(bus: NatsForTests, js: JetStreamContext, definition: StreamDefinition) -> None:
+    """The service reads back, by subject, a message another user published to the stream."""
+    subject = definition.subjects[0].replace("*", "x")
+    async with logged_in(bus, ADMIN) as admin:
+        await admin.connection.jetstream().publish(subject, b"kept", stream=definition.name)
+    kept = await js.get_msg(definition.name, seq=1, subject=subject, next=True)
+    assert kept.data == b"kept"
 
 
 async def _answer_a_request(bus: NatsForTests, nc: Client, service: str, subject: str) -> None:

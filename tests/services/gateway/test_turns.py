@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from copilot_contracts.chat import DeltaEvent, DoneEvent, TurnEventPublished
 from copilot_gateway import turns
 from copilot_gateway.adapters.bus import TurnEvents
 from copilot_gateway.domain.sessions import Session
@@ -56,3 +57,47 @@ async def test_a_turn_read_to_its_end_is_left_alone(monkeypatch: pytest.MonkeyPa
     await asyncio.sleep(0.5)
     assert bus.cancelled == []
     assert events.watchdog is not None and events.watchdog.cancelled()
+
+
+class QuietSubscription(FakeSubscription):
+    """Nothing more arrives live: every wait times out."""
+
+    async def next_msg(self, timeout: float) -> Any:  # noqa: ASYNC109 - nats-py's signature
+        await asyncio.sleep(timeout)
+        raise TimeoutError
+
+
+def _published(seq: int, event: Any) -> TurnEventPublished:
+    return TurnEventPublished(conversation_id="c" * 32, turn_id="t" * 32, seq=seq, event=event)
+
+
+async def test_a_resumed_turn_passes_on_the_kept_events_after_the_visitors_last() -> None:
+    kept = [
+        _published(1, DeltaEvent(text="Keep ")),
+        _published(2, DeltaEvent(text="them ")),
+        _published(1, DeltaEvent(text="Keep ")),  # redelivered to another replica: again
+        _published(2, DeltaEvent(text="them ")),
+        _published(3, DeltaEvent(text="airtight.")),
+        _published(4, DoneEvent()),
+    ]
+    events = TurnEvents(QuietSubscription(), kept, last_seq=1)  # type: ignore[arg-type]
+    turn = turns.ResumedTurn("c" * 32, "t" * 32, datetime.now(UTC) - timedelta(seconds=1))
+    seen = [
+        (event, events.last_seq)
+        async for event in turns.follow_turn(FakeBus(), events, turn, "trace", announce=False)  # type: ignore[arg-type]
+    ]
+    assert [(e.type, getattr(e, "text", None), seq) for e, seq in seen] == [
+        ("delta", "them ", 2),
+        ("delta", "airtight.", 3),
+        ("done", None, 4),
+    ]
+
+
+async def test_a_resumed_turn_that_ended_long_ago_without_its_end_kept_times_out() -> None:
+    events = TurnEvents(QuietSubscription(), [_published(1, DeltaEvent(text="Keep"))])  # type: ignore[arg-type]
+    turn = turns.ResumedTurn("c" * 32, "t" * 32, datetime.now(UTC) - timedelta(minutes=5))
+    bus = FakeBus()
+    seen = [e async for e in turns.follow_turn(bus, events, turn, "trace", announce=False)]  # type: ignore[arg-type]
+    assert [e.type for e in seen] == ["delta", "error"]
+    assert seen[-1].code == "timeout"  # type: ignore[union-attr]
+    assert bus.cancelled == ["timeout"]

@@ -21,8 +21,9 @@ async def ensure_stream(js: JetStreamContext, definition: StreamDefinition, repl
         name=definition.name,
         subjects=list(definition.subjects),
         retention=RetentionPolicy.WORK_QUEUE if definition.work_queue else RetentionPolicy.LIMITS,
-        storage=StorageType.FILE,
+        storage=StorageType.MEMORY if definition.in_memory else StorageType.FILE,
         max_age=definition.max_age_s,
+        max_bytes=definition.max_bytes,
         duplicate_window=definition.duplicate_window_s,
         num_replicas=replicas,
     )

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from copilot_contracts import subjects
-from copilot_contracts.streams import ACTIONS, CHAT_EVENTS, CHAT_TURNS
+from copilot_contracts.streams import ACTIONS, CHAT_EVENTS, CHAT_TURNS, TURN_EVENTS
 from copilot_service_defaults.broker import service_broker
 from copilot_service_defaults.jetstream import ensure_key_value, ensure_stream
 from fastapi import FastAPI
@@ -69,8 +69,9 @@ def build_app(settings: GatewaySettings) -> FastAPI:
 
         async def declare_in_memory() -> None:
             """Kept in memory, so lost when the NATS server restarts: declared again each
-            time the connection comes back. The rate-limit counters, whose loss only resets
-            the current windows."""
+            time the connection comes back. The turns' events (for a visitor to resume an
+            answer), and the rate-limit counters, whose loss only resets the current windows."""
+            await ensure_stream(js, TURN_EVENTS, replicas)
             counter.attach(
                 await ensure_key_value(
                     js, subjects.RATE_LIMITS_BUCKET, RATE_WINDOW_MAX_S, replicas, StorageType.MEMORY
@@ -119,7 +120,7 @@ def build_app(settings: GatewaySettings) -> FastAPI:
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
         allow_methods=["GET", "POST"],
-        allow_headers=["Authorization", "Content-Type"],
+        allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
         expose_headers=["X-Trace-Id", "Retry-After"],
     )
     app.add_middleware(

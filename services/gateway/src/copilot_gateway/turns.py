@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import anyio
@@ -15,7 +16,7 @@ from copilot_contracts.chat import (
 )
 from copilot_contracts.envelope import new_id
 
-from copilot_gateway.adapters.bus import GatewayBus, TurnEvents
+from copilot_gateway.adapters.bus import GatewayBus, TurnEvents, TurnRef
 from copilot_gateway.domain.sessions import Session
 from copilot_gateway.errors import ApiError
 from copilot_gateway.metrics import TurnMeter
@@ -54,19 +55,18 @@ async def start_turn(
     except Exception as exc:
         log.warning("bus unavailable: %s", type(exc).__name__)
         raise ApiError(503, "bus_unavailable", UNAVAILABLE) from exc
+    # Whose turn it is is written alongside: a visitor who learns the turn's id (in `meta`)
+    # may resume it from any replica, which checks that it is theirs.
+    remembered = asyncio.create_task(_remember(bus, turn))
     try:
         await bus.publish_turn(turn)
     except Exception as exc:
         await events.close()
         log.warning("could not publish a turn: %s", type(exc).__name__)
         raise ApiError(503, "bus_unavailable", UNAVAILABLE) from exc
-    remembered = asyncio.create_task(_remember(bus, turn))
-    _watchdogs.add(remembered)
-    remembered.add_done_callback(_watchdogs.discard)
-    watchdog = asyncio.create_task(_close_if_abandoned(bus, events, turn))
-    _watchdogs.add(watchdog)  # asyncio keeps only weak references to tasks
-    watchdog.add_done_callback(_watchdogs.discard)
-    events.watchdog = watchdog
+    finally:
+        await remembered
+    _watch(bus, events, turn)
     return turn, events
 
 
@@ -74,15 +74,49 @@ _watchdogs: set[asyncio.Task[None]] = set()
 ABANDON_GRACE_S = 5.0
 
 
+@dataclass(frozen=True)
+class ResumedTurn:
+    conversation_id: str
+    turn_id: str
+    deadline: datetime
+
+
+async def resume_turn(
+    bus: GatewayBus, session: Session, turn_id: str, after_seq: int, timeout_s: float
+) -> tuple[ResumedTurn, TurnEvents]:
+    """The visitor's own turn, to follow again from after event number `after_seq`."""
+    try:
+        record = await bus.turn(turn_id)
+        if record is None or record.session_id != session.session_id:
+            raise ApiError(404, "turn_not_found", "No such turn of yours.")
+        deadline = record.deadline or datetime.now(UTC) + timedelta(seconds=timeout_s)
+        events = await bus.resume(turn_id, after_seq)
+    except ApiError:
+        raise
+    except Exception as exc:
+        log.warning("bus unavailable: %s", type(exc).__name__)
+        raise ApiError(503, "bus_unavailable", UNAVAILABLE) from exc
+    turn = ResumedTurn(record.conversation_id, turn_id, deadline)
+    _watch(bus, events, turn)
+    return turn, events
+
+
+def _watch(bus: GatewayBus, events: TurnEvents, turn: TurnRef) -> None:
+    watchdog = asyncio.create_task(_close_if_abandoned(bus, events, turn))
+    _watchdogs.add(watchdog)  # asyncio keeps only weak references to tasks
+    watchdog.add_done_callback(_watchdogs.discard)
+    events.watchdog = watchdog
+
+
 async def _remember(bus: GatewayBus, turn: ChatTurnRequested) -> None:
-    """Note whose turn it is, for feedback on its answer (off the answer's path)."""
+    """Note whose turn it is, for feedback on its answer and to resume it."""
     try:
         await bus.remember_turn(turn)
     except Exception as exc:
         log.warning("could not record a turn's owner: %s", type(exc).__name__)
 
 
-async def _close_if_abandoned(bus: GatewayBus, events: TurnEvents, turn: ChatTurnRequested) -> None:
+async def _close_if_abandoned(bus: GatewayBus, events: TurnEvents, turn: TurnRef) -> None:
     """A caller that left before reading anything never starts `follow_turn`, whose cleanup
     would then never run: past the turn's deadline, close and cancel it here."""
     try:
@@ -97,31 +131,38 @@ async def _close_if_abandoned(bus: GatewayBus, events: TurnEvents, turn: ChatTur
 
 
 async def follow_turn(
-    bus: GatewayBus, events: TurnEvents, turn: ChatTurnRequested, trace_id: str
+    bus: GatewayBus,
+    events: TurnEvents,
+    turn: TurnRef,
+    trace_id: str,
+    announce: bool = True,
 ) -> AsyncGenerator[TurnEvent, None]:
-    """`meta`, then the turn's events until it ends; a caller who leaves early (even before
-    the first event) cancels the turn.
+    """`meta` (unless resuming: `announce` False), then the turn's events until it ends; a
+    caller who leaves early (even before the first event) cancels the turn.
 
-    `events` is subscribed before the turn is published, so no early event is missed."""
+    `events` is subscribed before the turn is published, so no early event is missed; its
+    `last_seq` is the number of the last event passed on, and events up to it are dropped
+    (repeats after a redelivery, or those a resuming visitor already has)."""
     finished = False
     reason = "client_disconnected"
     meter = TurnMeter()
     try:
-        yield MetaEvent(
-            conversation_id=turn.conversation_id, turn_id=turn.turn_id, trace_id=trace_id
-        )
-        last_seq = 0
+        if announce:
+            yield MetaEvent(
+                conversation_id=turn.conversation_id, turn_id=turn.turn_id, trace_id=trace_id
+            )
         while True:
             remaining = (turn.deadline - datetime.now(UTC)).total_seconds()
-            published = await events.next(wait_s=remaining) if remaining > 0 else None
+            # Past the deadline too: events kept for a resuming visitor still come first.
+            published = await events.next(wait_s=max(remaining, 0))
             if published is None:
                 reason = "timeout"
                 meter.saw("error")
                 yield ErrorEvent(code="timeout", message="No answer arrived in time.")
                 return
-            if published.seq <= last_seq:
-                continue  # a repeat after redelivery
-            last_seq = published.seq
+            if published.seq <= events.last_seq:
+                continue  # a repeat after redelivery, or an event the visitor has
+            events.last_seq = published.seq
             meter.saw(published.event.type)
             yield published.event
             if published.event.type in TERMINAL_EVENT_TYPES:

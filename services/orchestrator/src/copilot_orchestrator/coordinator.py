@@ -15,6 +15,7 @@ from copilot_orchestrator.domain.turn import TurnInput, TurnRunner
 from copilot_orchestrator.domain.turn_summary import TurnSummary
 
 log = logging.getLogger(__name__)
+CANCELLED = "This answer was stopped when the connection dropped. Please ask again."
 
 
 class TurnCoordinator:
@@ -62,6 +63,9 @@ class TurnCoordinator:
             if not work.cancelled():
                 raise  # this replica is shutting down: let the turn be redelivered
             log.info("turn cancelled by the visitor")
+            # Straight to the gateway, past the insights (the turn was abandoned, not failed):
+            # a visitor who resumes the turn after a dropped connection gets a clear end.
+            await events.events.emit(ErrorEvent(code="cancelled", message=CANCELLED))
         except Exception:
             log.exception("turn failed")
             if not events.finished:

@@ -28,7 +28,6 @@ from nats.js.errors import KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 from pydantic import BaseModel
 
-
 # A turn streams a few dozen events; this bounds what a resume reads back.
 MAX_KEPT_EVENTS = 2000
 
@@ -117,7 +116,7 @@ class GatewayBus:
             except NotFoundError:  # no more of them (or none kept: NATS restarted)
                 break
             kept.append(TurnEventPublished.model_validate_json(msg.data or b"{}"))
-            seq = msg.seq + 1
+            seq = (msg.seq or seq) + 1
         return kept
 
     async def publish_turn(self, turn: ChatTurnRequested) -> None:

@@ -1,6 +1,9 @@
 /* The widget's side of the gateway API: sessions that renew themselves, streamed turns,
    order decisions and feedback. Errors come back as ChatError with a visitor-friendly text. */
 
+// Pauses before each attempt to resume a cut answer: about half a minute in all.
+const RESUME_PAUSES_MS = [500, 1000, 2000, 3000, 5000, 5000, 5000, 5000];
+
 export class ChatError extends Error {
   constructor(message, { retry = true, code = "" } = {}) {
     super(message);
@@ -133,17 +136,43 @@ export class Api {
       return this.ask(message, onEvent);
     }
     if (!response.ok) throw await failure(response);
+    const turn = { id: null, lastEventId: null };
+    let finished = await this.read(response, turn, onEvent);
+    // A stream cut after the turn began (a dropped connection, a gateway that restarted)
+    // resumes after the last event received, on whichever gateway replica answers.
+    for (let attempt = 0; !finished && turn.id && attempt < RESUME_PAUSES_MS.length; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, RESUME_PAUSES_MS[attempt]));
+      finished = await this.resume(turn, onEvent);
+    }
+    if (!finished) throw new ChatError("The answer was cut off. Please try again.");
+  }
+
+  async resume(turn, onEvent) {
+    const headers = turn.lastEventId ? { "Last-Event-ID": turn.lastEventId } : {};
+    let response;
+    try {
+      response = await this.authorised(
+        `/api/chat/turns/${encodeURIComponent(turn.id)}/events`, { headers });
+    } catch {
+      return false; // still unreachable: try again
+    }
+    if (response.status >= 500 || response.status === 429) return false;
+    if (!response.ok) throw await failure(response);
+    return this.read(response, turn, onEvent);
+  }
+
+  async read(response, turn, onEvent) {
+    // True once the turn ended (`done` or `error`); false if the stream was cut before.
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
-    let finished = false;
-    while (!finished) {
+    for (;;) {
       let chunk;
       try {
         chunk = await reader.read();
       } catch {
-        throw new ChatError("Connection lost while answering. Please try again.");
+        return false;
       }
-      if (chunk.done) break;
+      if (chunk.done) return false;
       buffer += chunk.value.replace(/\r\n/g, "\n");
       let end;
       while ((end = buffer.indexOf("\n\n")) >= 0) {
@@ -151,21 +180,24 @@ export class Api {
         buffer = buffer.slice(end + 2);
         let type = "message";
         let data = "";
+        let id = null;
         for (const line of block.split("\n")) {
           if (line.startsWith("event:")) type = line.slice(6).trim();
           else if (line.startsWith("data:")) data += line.slice(5).trim();
+          else if (line.startsWith("id:")) id = line.slice(3).trim();
         }
         if (!data) continue;
         const event = JSON.parse(data);
         if (type === "meta") {
+          turn.id = event.turn_id;
           this.state.conversationId = event.conversation_id;
           this.state.save();
         }
         onEvent(type, event);
-        finished = type === "done" || type === "error";
+        if (id) turn.lastEventId = id;
+        if (type === "done" || type === "error") return true;
       }
     }
-    if (!finished) throw new ChatError("The answer was cut off. Please try again.");
   }
 
   async decide(actionId, decision) {
