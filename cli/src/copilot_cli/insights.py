@@ -7,6 +7,7 @@ from typing import Any
 
 from copilot_contracts import subjects
 from copilot_contracts.insights import FiguresView, InsightsQuery, InsightsReport, Share
+from copilot_contracts.replies import read_reply
 
 from copilot_cli.nats_logins import connect, on_the_bus
 
@@ -108,6 +109,6 @@ async def _ask(
         reply = await connection.request(
             subjects.INSIGHTS_REPORT_QUERY, query.model_dump_json().encode(), timeout=30
         )
-        return InsightsReport.model_validate_json(reply.data)
+        return read_reply(reply.data, InsightsReport, subjects.INSIGHTS_REPORT_QUERY)
     finally:
         await connection.close()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import nats
+from copilot_contracts.replies import ServiceError
 from nats.aio.client import Client
 from nats.errors import NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -122,4 +123,7 @@ def on_the_bus(work: Coroutine[Any, Any, T], nats_url: str, no_answer: str) -> T
         print(f"No NATS server answers at {nats_url}.", file=sys.stderr)
     except (NoRespondersError, NatsTimeoutError):
         print(no_answer, file=sys.stderr)
+    except ServiceError as refused:
+        asked = f"The service answering {refused.subject}" if refused.subject else "The service"
+        print(f"{asked} refused the request ({refused.code}): {refused.message}", file=sys.stderr)
     return None

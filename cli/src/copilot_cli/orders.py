@@ -8,6 +8,7 @@ from typing import Any
 
 from copilot_contracts import subjects
 from copilot_contracts.orders import OrderDetails, OrdersFound, OrdersQuery
+from copilot_contracts.replies import ServiceError, read_reply
 from nats.errors import NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from pydantic import ValidationError
@@ -54,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
     except NatsTimeoutError:
         print("The orders service did not answer in time.", file=sys.stderr)
         return 2
+    except ServiceError as refused:
+        print(f"The orders service refused the query: {refused}", file=sys.stderr)
+        return 2
     if args.action == "show":
         if not found.orders:
             print(f"No order {args.order_id}.", file=sys.stderr)
@@ -72,7 +76,7 @@ async def _ask(nats_url: str, login: dict[str, str], query: OrdersQuery) -> Orde
         )
     finally:
         await nc.close()
-    return OrdersFound.model_validate_json(reply.data)
+    return read_reply(reply.data, OrdersFound, subjects.ORDERS_ORDER_QUERY)
 
 
 def _table(orders: list[OrderDetails]) -> str:

@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from copilot_contracts import subjects
-from copilot_contracts.privacy import OrdersPersonalDataErased, PersonalDataErasureRequested
+from copilot_contracts.privacy import (
+    InsightsPersonalDataErased,
+    OrdersPersonalDataErased,
+    PersonalDataErasureRequested,
+)
+from copilot_contracts.replies import read_reply
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NoKeysError, NotFoundError
@@ -166,11 +171,15 @@ async def erase(
     reply = await connection.request(
         subjects.ORDERS_PERSONAL_DATA_ERASE, request.model_dump_json().encode(), timeout=30
     )
-    report.orders = OrdersPersonalDataErased.model_validate_json(reply.data).orders
+    report.orders = read_reply(
+        reply.data, OrdersPersonalDataErased, subjects.ORDERS_PERSONAL_DATA_ERASE
+    ).orders
     reply = await connection.request(
         subjects.INSIGHTS_PERSONAL_DATA_ERASE, request.model_dump_json().encode(), timeout=30
     )
-    report.insights_rows = int(json.loads(reply.data)["rows"])
+    report.insights_rows = read_reply(
+        reply.data, InsightsPersonalDataErased, subjects.INSIGHTS_PERSONAL_DATA_ERASE
+    ).rows
     return report
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import base64
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ import nats
 import pytest
 from copilot_contracts import subjects
 from copilot_contracts.insights import FiguresView, InsightsReport, Share
+from copilot_contracts.replies import ErrorReply
 from fastapi.testclient import TestClient
 
 from tests.services.gateway.gateway_client import bearer, error_code, gateway, new_session
@@ -17,6 +19,7 @@ from tests.services.gateway.gateway_client import bearer, error_code, gateway, n
 pytestmark = pytest.mark.security
 STAFF_KEY = "staff-key-that-is-long-enough-0123456789"
 EMPTY = Share(hits=0, total=0)
+REFUSED_VARIANT = "from-a-newer-gateway"
 
 
 def report() -> InsightsReport:
@@ -42,6 +45,10 @@ def insights(private_nats_url: str) -> Iterator[None]:
         connection = await nats.connect(private_nats_url)
 
         async def answer(msg: nats.aio.msg.Msg) -> None:
+            if json.loads(msg.data).get("variant") == REFUSED_VARIANT:
+                refusal = ErrorReply.of("invalid_request", "variant: not known to this version")
+                await msg.respond(refusal.model_dump_json().encode())
+                return
             await msg.respond(report().model_dump_json().encode())
 
         await connection.subscribe(subjects.INSIGHTS_REPORT_QUERY, cb=answer)
@@ -86,6 +93,14 @@ def test_no_key_or_a_wrong_one_is_refused(client: TestClient, headers: dict[str,
 def test_a_bad_period_is_a_clear_error(client: TestClient) -> None:
     response = client.get("/api/admin/insights?days=0", headers=bearer(STAFF_KEY, None))
     assert (response.status_code, error_code(response)) == (422, "invalid_request")
+
+
+def test_a_query_the_insights_service_refuses_shows_its_error(client: TestClient) -> None:
+    response = client.get(
+        f"/api/admin/insights?variant={REFUSED_VARIANT}", headers=bearer(STAFF_KEY, None)
+    )
+    assert (response.status_code, error_code(response)) == (422, "invalid_request")
+    assert "variant: not known to this version" in response.json()["error"]["message"]
 
 
 def basic(user: str, password: str) -> dict[str, str]:

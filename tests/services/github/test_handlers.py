@@ -3,6 +3,7 @@ PyGithub against a local fake of the GitHub API: a report is prepared, and filed
 the visitor's session sends it."""
 
 import itertools
+import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
@@ -147,6 +148,15 @@ async def test_the_visitor_can_look_up_their_report(broker: NatsBroker) -> None:
         IssueQuery(action_id=action_id, session_id="x" * 32), subjects.GITHUB_ISSUE_QUERY
     )
     assert (await theirs.decode())["error"]["code"] == "action_not_found"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("body", [b"{}", b'{"action_id": "GH-1"}', b"not json"])
+async def test_a_lookup_it_cannot_read_is_answered_with_an_error(
+    broker: NatsBroker, body: bytes
+) -> None:
+    answer = await broker.connection.request(subjects.GITHUB_ISSUE_QUERY, body, timeout=5)
+    reply = json.loads(answer.data)
+    assert reply["error"]["code"] == "invalid_request" and reply["error"]["message"]
 
 
 async def test_while_github_is_down_the_report_waits_and_is_filed_later(

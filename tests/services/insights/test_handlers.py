@@ -12,11 +12,13 @@ from copilot_contracts.chat import ChatFeedbackGiven, ConfirmationAnswered, Widg
 from copilot_contracts.insights import InsightsQuery, InsightsReport, ToolUse, TurnAnswered
 from copilot_contracts.orders import OrderPlaced
 from copilot_contracts.privacy import PersonalDataErasureRequested
+from copilot_contracts.replies import INVALID_REQUEST, ErrorReply, ServiceError, read_reply
 from copilot_contracts.streams import CHAT_EVENTS, INSIGHTS, ORDER_EVENTS
 from copilot_insights.adapters.sql_insights import SqlInsights
 from copilot_insights.handlers import build_router
 from copilot_service_defaults.jetstream import ensure_stream
 from faststream.nats import NatsBroker
+from nats.aio.msg import Msg
 from sqlalchemy.ext.asyncio import create_async_engine
 
 
@@ -174,3 +176,50 @@ async def test_an_unknown_variant_and_an_empty_period_are_answered(bus: NatsBrok
     assert empty.overall.conversations == 0 and empty.note
     unknown = await report(bus, variant="nope")
     assert unknown.overall.conversations == 0 and unknown.note
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        (subjects.INSIGHTS_REPORT_QUERY, b'{"days": 0}'),
+        (subjects.INSIGHTS_REPORT_QUERY, b"[7]"),
+        (subjects.INSIGHTS_REPORT_QUERY, b"not json"),
+        (subjects.INSIGHTS_PERSONAL_DATA_ERASE, b"{}"),
+        (subjects.INSIGHTS_PERSONAL_DATA_ERASE, b'{"session_id": "short"}'),
+    ],
+)
+async def test_a_request_it_cannot_read_is_answered_with_an_error(
+    bus: NatsBroker, subject: str, body: bytes
+) -> None:
+    reply = await bus.connection.request(subject, body, timeout=5)
+    with pytest.raises(ServiceError) as refused:
+        read_reply(reply.data, InsightsReport)
+    assert refused.value.code == INVALID_REQUEST and refused.value.message
+
+
+async def test_questions_the_docs_search_refuses_to_embed_are_reported_as_such(
+    bus: NatsBroker,
+) -> None:
+    await bus.publish(
+        answered("t7", "c7", "Do you ship to Norway?"),
+        subjects.INSIGHTS_TURN_ANSWERED,
+        stream=INSIGHTS.name,
+    )
+
+    async def refuse(msg: Msg) -> None:
+        await msg.respond(
+            ErrorReply.of(INVALID_REQUEST, "texts: too long").model_dump_json().encode()
+        )
+
+    docs_search = await bus.connection.subscribe(subjects.RAG_EMBED, cb=refuse)
+    try:
+
+        async def kept() -> bool:
+            return (await report(bus)).overall.turns == 1
+
+        assert await soon(kept)
+        found = await report(bus)
+    finally:
+        await docs_search.unsubscribe()
+    assert found.top_questions == []
+    assert found.note is not None and "invalid_request: texts: too long" in found.note

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from copilot_contracts import subjects
 from copilot_contracts.orders import OrderDecisionRequested, OrderPlaced, OrdersQuery
+from copilot_contracts.privacy import OrdersPersonalDataErased
+from copilot_contracts.replies import INVALID_REQUEST, ServiceError, read_reply
 from copilot_contracts.streams import ACTIONS, ORDER_EVENTS
 from copilot_contracts.tools import CreateOrderRequest
 from copilot_orders.adapters.order_views import find_orders
@@ -170,6 +172,25 @@ async def test_a_database_that_is_down_means_ordering_is_unavailable(
         await down.broker.stop()
         await down.orders.engine.dispose()
     assert reply["error"]["code"] == "orders_unavailable"
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        (subjects.ORDERS_PERSONAL_DATA_ERASE, b"{}"),
+        (subjects.ORDERS_PERSONAL_DATA_ERASE, b'{"conversation_ids": "c1"}'),
+        (subjects.ORDERS_PERSONAL_DATA_ERASE, b"not json"),
+        (subjects.ORDERS_ORDER_QUERY, b'{"limit": 0}'),
+        (subjects.ORDERS_ORDER_QUERY, b"[]"),
+    ],
+)
+async def test_a_request_it_cannot_read_is_answered_with_an_error(
+    service: OrdersService, subject: str, body: bytes
+) -> None:
+    reply = await service.broker.connection.request(subject, body, timeout=5)
+    with pytest.raises(ServiceError) as refused:
+        read_reply(reply.data, OrdersPersonalDataErased)
+    assert refused.value.code == INVALID_REQUEST and refused.value.message
 
 
 async def _create_raw(broker: NatsBroker, body: dict[str, Any], key: str) -> dict[str, Any]:

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 from copilot_contracts import subjects
-from copilot_contracts.rag import RagReindexRequested, ReindexEventPublished
+from copilot_contracts.rag import (
+    Embedded,
+    EmbedRequested,
+    RagReindexRequested,
+    ReindexEventPublished,
+)
+from copilot_contracts.replies import INVALID_REQUEST, ServiceError, read_reply
 from copilot_contracts.streams import RAG_REINDEX
 from copilot_contracts.tools import SearchDocsArgs, SearchDocsRequest
 from copilot_rag.adapters.local_embedder import LocalEmbedder
@@ -130,3 +136,25 @@ async def test_a_qdrant_outage_is_search_unavailable(
     assert reply["error"]["code"] == "search_unavailable"
     assert reply["error"]["message"] == "The docs search is unavailable right now."
     assert events[-1].type == "failed" and events[-1].code == "index_unavailable"
+
+
+async def test_questions_are_embedded_with_the_docs_model(
+    rag: tuple[NatsBroker, Path], local_embedder: LocalEmbedder
+) -> None:
+    broker, _ = rag
+    request = EmbedRequested(texts=["Do you ship to Norway?", "How long do beans keep?"])
+    reply = await broker.request(request, subjects.RAG_EMBED, timeout=20)
+    embedded = read_reply(await reply.decode(), Embedded)
+    assert embedded.model == local_embedder.name and len(embedded.vectors) == 2
+    assert embedded.vectors[0] == await local_embedder.embed_query("Do you ship to Norway?")
+
+
+@pytest.mark.parametrize("body", [b'{"texts": []}', b'{"texts": "one"}', b"[]", b"not json"])
+async def test_an_embedding_request_it_cannot_read_is_answered_with_an_error(
+    rag: tuple[NatsBroker, Path], body: bytes
+) -> None:
+    broker, _ = rag
+    reply = await broker.connection.request(subjects.RAG_EMBED, body, timeout=10)
+    with pytest.raises(ServiceError) as refused:
+        read_reply(reply.data, Embedded)
+    assert refused.value.code == INVALID_REQUEST and refused.value.message

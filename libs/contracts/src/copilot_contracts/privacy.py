@@ -25,3 +25,10 @@ class OrdersPersonalDataErased(Message):
     it is a business record); pending ones were cancelled."""
 
     orders: int
+
+
+class InsightsPersonalDataErased(Message):
+    """Rows of the insights erased: the visitor's turns, ratings, widget openings and
+    answers to confirmations."""
+
+    rows: int

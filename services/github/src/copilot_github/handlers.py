@@ -152,8 +152,11 @@ def build_router(
         await answer(broker, msg, Reply.ok(report.result(dry_run)))
 
     @router.subscriber(subjects.GITHUB_ISSUE_QUERY, queue="github")
-    async def query_issue(body: dict[str, Any]) -> Reply:
-        query = IssueQuery.model_validate(body)
+    async def query_issue(body: Any) -> Reply:
+        try:
+            query = IssueQuery.model_validate(body)
+        except ValidationError as exc:
+            return Reply.failed("invalid_request", validation_summary(exc))
         report = await pending.get(query.action_id)
         if report is None or report.request.session_id != query.session_id:
             return Reply.failed("action_not_found", "No such report of yours.")

@@ -15,8 +15,10 @@ from copilot_contracts.insights import (
     TurnAnswered,
 )
 from copilot_contracts.orders import OrderPlaced
-from copilot_contracts.privacy import PersonalDataErasureRequested
+from copilot_contracts.privacy import InsightsPersonalDataErased, PersonalDataErasureRequested
 from copilot_contracts.rag import Embedded, EmbedRequested
+from copilot_contracts.replies import INVALID_REQUEST, ErrorReply, ServiceError, read_reply
+from copilot_service_defaults.validation import validation_summary
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
 from faststream.nats.annotations import NatsBroker
@@ -82,8 +84,11 @@ def build_router(store: SqlInsights) -> NatsRouter:
         )(keeper(*keep[durable]))
 
     @router.subscriber(subjects.INSIGHTS_REPORT_QUERY, queue="insights")
-    async def report(body: dict[str, Any], broker: NatsBroker) -> InsightsReport:
-        query = InsightsQuery.model_validate(body)
+    async def report(body: Any, broker: NatsBroker) -> InsightsReport | ErrorReply:
+        try:
+            query = InsightsQuery.model_validate(body)
+        except ValidationError as exc:
+            return ErrorReply.of(INVALID_REQUEST, validation_summary(exc))
         until = datetime.now(UTC)
         since = until - timedelta(days=query.days)
         activity = await store.activity(since, until)
@@ -99,7 +104,11 @@ def build_router(store: SqlInsights) -> NatsRouter:
             reply = await broker.request(
                 EmbedRequested(texts=questions), subjects.RAG_EMBED, timeout=20
             )
-            vectors = Embedded.model_validate(await reply.decode()).vectors
+            vectors = read_reply(await reply.decode(), Embedded).vectors
+        except ServiceError as refused:
+            log.warning("questions not grouped: the docs search answered %s", refused)
+            note = f"Question groups are unavailable: the docs search answered {refused}."
+            return found.model_copy(update={"note": found.note or note})
         except Exception as exc:  # the figures stand without the groups
             log.warning("questions not grouped: %s", type(exc).__name__)
             note = "Question groups are unavailable: the docs search did not answer."
@@ -111,10 +120,13 @@ def build_router(store: SqlInsights) -> NatsRouter:
         return found.model_copy(update={"top_questions": groups})
 
     @router.subscriber(subjects.INSIGHTS_PERSONAL_DATA_ERASE, queue="insights")
-    async def erase(body: dict[str, Any]) -> dict[str, int]:
-        request = PersonalDataErasureRequested.model_validate(body)
+    async def erase(body: Any) -> InsightsPersonalDataErased | ErrorReply:
+        try:
+            request = PersonalDataErasureRequested.model_validate(body)
+        except ValidationError as exc:
+            return ErrorReply.of(INVALID_REQUEST, validation_summary(exc))
         erased = await store.forget(request.session_id, request.conversation_ids)
         log.info("personal data erased from %d insights rows", erased)
-        return {"rows": erased}
+        return InsightsPersonalDataErased(rows=erased)
 
     return router

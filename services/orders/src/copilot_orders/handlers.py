@@ -10,6 +10,7 @@ from typing import Any
 from copilot_contracts import subjects
 from copilot_contracts.orders import OrderDecisionRequested, OrdersFound, OrdersQuery
 from copilot_contracts.privacy import OrdersPersonalDataErased, PersonalDataErasureRequested
+from copilot_contracts.replies import INVALID_REQUEST, ErrorReply
 from copilot_contracts.tools import CreateOrderRequest, CreateOrderResult, ToolReply
 from copilot_service_defaults.durable_requests import answer
 from copilot_service_defaults.failpoints import failpoint
@@ -79,13 +80,19 @@ def build_router(orders: SqlOrders, relay: OutboxRelay, workers: int = 4) -> Nat
         await answer(broker, msg, reply)
 
     @router.subscriber(subjects.ORDERS_ORDER_QUERY, queue="orders")
-    async def query_orders(body: dict[str, Any]) -> OrdersFound:
-        query = OrdersQuery.model_validate(body)
+    async def query_orders(body: Any) -> OrdersFound | ErrorReply:
+        try:
+            query = OrdersQuery.model_validate(body)
+        except ValidationError as exc:
+            return ErrorReply.of(INVALID_REQUEST, validation_summary(exc))
         return OrdersFound(orders=await find_orders(orders.sessions, query))
 
     @router.subscriber(subjects.ORDERS_PERSONAL_DATA_ERASE, queue="orders")
-    async def erase(body: dict[str, Any]) -> OrdersPersonalDataErased:
-        request = PersonalDataErasureRequested.model_validate(body)
+    async def erase(body: Any) -> OrdersPersonalDataErased | ErrorReply:
+        try:
+            request = PersonalDataErasureRequested.model_validate(body)
+        except ValidationError as exc:
+            return ErrorReply.of(INVALID_REQUEST, validation_summary(exc))
         count = await erase_personal_data(
             orders.sessions, request.session_id, request.conversation_ids
         )

@@ -12,6 +12,7 @@ from copilot_contracts.rag import (
     RagReindexRequested,
     ReindexEventPublished,
 )
+from copilot_contracts.replies import INVALID_REQUEST, ErrorReply
 from copilot_contracts.tools import SearchDocsRequest, SearchDocsResult, ToolReply
 from copilot_service_defaults.jetstream import in_progress_while_running
 from copilot_service_defaults.validation import validation_summary
@@ -88,9 +89,12 @@ def build_router(
         return await docs_search.answer(body)
 
     @router.subscriber(subjects.RAG_EMBED, queue="rag")
-    async def embed(body: dict[str, Any]) -> Embedded:
+    async def embed(body: Any) -> Embedded | ErrorReply:
         """Vectors for visitors' questions (the insights group them), as queries are embedded."""
-        request = EmbedRequested.model_validate(body)
+        try:
+            request = EmbedRequested.model_validate(body)
+        except ValidationError as exc:
+            return ErrorReply.of(INVALID_REQUEST, validation_summary(exc))
         vectors = [await embedder.embed_query(text[:1000]) for text in request.texts]
         return Embedded(model=embedder.name, vectors=vectors)
 

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from copilot_contracts import subjects
 from copilot_contracts.insights import InsightsQuery, InsightsReport
+from copilot_contracts.replies import ServiceError, read_reply
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
@@ -56,7 +57,10 @@ class StaffGuard:
 async def fetch_report(bus: GatewayBus, query: InsightsQuery) -> InsightsReport:
     try:
         reply = await bus.broker.request(query, subjects.INSIGHTS_REPORT_QUERY, timeout=30)
-        return InsightsReport.model_validate(await reply.decode())
+        return read_reply(await reply.decode(), InsightsReport)
+    except ServiceError as refused:  # e.g. a query this version of the service cannot read
+        log.warning("insights report refused: %s", refused.code)
+        raise ApiError(422, refused.code, f"The insights service: {refused.message}") from refused
     except Exception as exc:
         log.warning("no insights report: %s", type(exc).__name__)
         raise ApiError(503, "insights_unavailable", "The report is unavailable.") from exc
