@@ -175,6 +175,9 @@ def test_the_report_matches_the_conversations_held(held: Held) -> None:
     assert overall["tools"]["createOrder"]["hits"] == 3
     assert overall["unanswered"] == 1 and overall["unanswered_questions"] == [NOTHING]
     assert overall["p50_ms"] is not None and overall["p95_ms"] >= overall["p50_ms"]
+    # The offline planner calls no model: no tokens, nothing spent.
+    assert overall["tokens_per_conversation"] == 0
+    assert float(overall["cost_per_conversation_usd"]) == 0
     # Consented questions, grouped by meaning with the docs search's own model.
     grouped = {group["label"] for group in report(quiet)["top_questions"]}
     assert grouped == {"How should I store my coffee beans?", NOTHING}
