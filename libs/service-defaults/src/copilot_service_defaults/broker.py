@@ -72,6 +72,9 @@ def service_broker(service: str, settings: ServiceSettings) -> tuple[ServiceBrok
         error_cb=_report_refusals(bus_log),
         middlewares=[nats_telemetry_middleware(tracing)],
         logger=bus_log,
+        # "Received" and "Processed" for every message: a line (JSON, redacted, a write) per
+        # message on every hot path. Failures are still logged as errors.
+        log_level=logging.DEBUG,
         max_reconnect_attempts=-1,
         reconnected_cb=reconnected,
     )

@@ -46,5 +46,5 @@ def setup_logging(service: str, level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "openai", "urllib3", "github"):
+    for noisy in ("httpx", "httpcore", "httpx2", "httpcore2", "openai", "urllib3", "github"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

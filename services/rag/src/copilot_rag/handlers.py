@@ -70,7 +70,7 @@ class DocsSearch:
         except (*INDEX_FAILURES, OSError, EmbeddingUnavailableError) as exc:
             log.warning("docs search failed: %s", type(exc).__name__)
             return ToolReply.failed("search_unavailable", UNAVAILABLE)
-        log.info("docs search returned %d passages", len(result.passages))
+        log.debug("docs search returned %d passages", len(result.passages))
         return ToolReply.ok(result)
 
 
