@@ -19,7 +19,10 @@ class ToolTransport(Protocol):
 
 
 def idempotency_key(state: TurnState, call: ToolCall) -> str:
-    return f"{state.conversation_id}:{call.id}"
+    """The same in every run of the turn, whatever ids the model gives its calls: a turn
+    redelivered after its replica died gets back the order or report its first run
+    prepared, not a second one. A turn changes state once per tool (TurnRunner)."""
+    return f"{state.conversation_id}:{state.turn_id}:{call.name}"
 
 
 def build_request(spec: ToolSpec, state: TurnState, call: ToolCall) -> Message | ToolError:
