@@ -6,7 +6,7 @@ import logging
 from copilot_contracts.chat import Usage
 from prometheus_client import Counter, Gauge
 
-from copilot_orchestrator.domain.budget import MICRO, Budget, Refusal, today
+from copilot_orchestrator.domain.budget import MICRO, Budget, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +42,9 @@ class MeteredBudget:
         TOKENS.labels("output").inc(usage.output_tokens)
         try:
             micro_usd = await self.budget.record(conversation_id, usage)
-            spent = await self.budget.ledger.day_spend_micro_usd(today())
         except Exception as exc:
             LEDGER_ERRORS.inc()
             log.warning("usage not recorded: %s", type(exc).__name__)
             return
         COST.inc(micro_usd / float(MICRO))
-        SPEND_TODAY.set(spent / float(MICRO))
+        SPEND_TODAY.set(self.budget.day_spend_micro_usd / float(MICRO))

@@ -1,6 +1,7 @@
 """Cost controls: tokens counted per conversation from the API's usage fields, a token
 budget per conversation, and a daily spend cap in USD priced from a table in settings."""
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, Decimal
@@ -58,7 +59,9 @@ class SpendLedger(Protocol):
 
     async def day_spend_micro_usd(self, day: str) -> int: ...
 
-    async def add(self, conversation_id: str, tokens: int, day: str, micro_usd: int) -> None: ...
+    async def add(self, conversation_id: str, tokens: int, day: str, micro_usd: int) -> int | None:
+        """Count a response; the day's spend including it, when the ledger learns it."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -86,11 +89,15 @@ class Budget:
     async def refusal(self, conversation_id: str) -> Refusal | None:
         """Why the model may not be called again now, or None when it may."""
         cap = self.daily_cap_micro_usd
-        if cap is not None:
-            self.day_spend_micro_usd = await self.ledger.day_spend_micro_usd(today())
+        if cap is None:
+            used = await self.ledger.conversation_tokens(conversation_id)
+        else:  # one round trip to the ledger, not two
+            self.day_spend_micro_usd, used = await asyncio.gather(
+                self.ledger.day_spend_micro_usd(today()),
+                self.ledger.conversation_tokens(conversation_id),
+            )
             if self.day_spend_micro_usd >= cap:
                 return Refusal("daily_spend_cap", DAILY_LIMIT)
-        used = await self.ledger.conversation_tokens(conversation_id)
         if used >= self.conversation_tokens:
             return Refusal("conversation_budget", CONVERSATION_LIMIT)
         return None
@@ -99,5 +106,9 @@ class Budget:
         """Count a response's tokens and cost; its cost in micro-USD."""
         micro_usd = cost_micro_usd(self.price, usage)
         tokens = usage.input_tokens + usage.output_tokens
-        await self.ledger.add(conversation_id, tokens, today(), micro_usd)
+        day = today()
+        day_total = await self.ledger.add(conversation_id, tokens, day, micro_usd)
+        if day_total is None:
+            day_total = await self.ledger.day_spend_micro_usd(day)
+        self.day_spend_micro_usd = day_total
         return micro_usd
