@@ -10,14 +10,17 @@ endif
 PACKAGES := copilot_contracts copilot_service_defaults copilot_gateway copilot_orchestrator \
 	copilot_rag copilot_orders copilot_github copilot_insights copilot_cli
 
-.PHONY: help install run test test-fast lint format audit eval bench k8s-check k8s-secrets images
+.PHONY: help install run test test-fast chaos lint format docs audit eval bench k8s-check k8s-secrets images
 
 help:
 	@echo "make run        start NATS (if none answers) and all six services at http://localhost:8000"
 	@echo "make test       install what is missing and run the whole test suite"
-	@echo "make test-fast  the suite without the end-to-end tests"
+	@echo "make test-fast  the suite without the end-to-end and chaos tests"
+	@echo "make chaos      kill and restart every service and NATS under a steady load of visitors,"
+	@echo "                CHAOS_ROUNDS=3 times; the chaos table to bench/results/chaos-<date>.json"
 	@echo "make lint       ruff (lint + format check) and mypy"
 	@echo "make format     apply ruff's formatting and safe fixes"
+	@echo "make docs       the bus's AsyncAPI documents (docs/asyncapi/), generated from the code"
 	@echo "make audit      bandit over the sources, pip-audit over the locked dependencies"
 	@echo "                (make audit PIP_AUDIT=skip: bandit only)"
 	@echo "make eval       retrieval quality on the labelled questions (bench/results/)"
@@ -40,7 +43,14 @@ test: install
 	$(UV) run --no-sync pytest
 
 test-fast: install
-	$(UV) run --no-sync pytest --ignore=tests/e2e
+	$(UV) run --no-sync pytest --ignore=tests/e2e --ignore=tests/chaos
+
+# `make test` runs one short round of the same (tests/chaos/test_chaos.py).
+CHAOS_ROUNDS ?= 3
+CHAOS_VISITORS ?= 6
+chaos: install
+	CHAOS_ROUNDS=$(CHAOS_ROUNDS) CHAOS_VISITORS=$(CHAOS_VISITORS) CHAOS_RESULTS=bench/results \
+		$(UV) run --no-sync pytest -q -s -m chaos tests/chaos
 
 # The deployment checks' Python (outside the packages) and the services' Dockerfiles.
 DEPLOY_PY := deploy/k8s/fill_secrets.py tests/deploy/conftest.py $(wildcard tests/deploy/k8s_*.py) \
@@ -51,11 +61,17 @@ lint: install
 	$(UV) run --no-sync ruff format --check .
 	$(UV) run --no-sync mypy $(addprefix -p ,$(PACKAGES))
 	$(UV) run --no-sync mypy $(DEPLOY_PY)
+	$(UV) run --no-sync mypy docs/asyncapi/generate.py
 	$(UV) run --no-sync hadolint deploy/docker/*.Dockerfile
 
 format: install
 	$(UV) run --no-sync ruff check --fix .
 	$(UV) run --no-sync ruff format .
+
+# The bus's AsyncAPI documents, from the services' own routers (never connected to NATS);
+# tests/test_asyncapi_docs.py fails when a committed one is stale.
+docs: install
+	$(UV) run --no-sync python docs/asyncapi/generate.py
 
 # pip-audit looks every locked version up on PyPI's JSON API; where that (or OSV) cannot be
 # reached it would report "no known vulnerabilities" for packages it never checked: --strict

@@ -63,7 +63,11 @@ def bus_refusals(nats: NatsForTests, server_log_from: int, data_dir: Path) -> li
 
 @contextmanager
 def running_system(
-    nats: NatsForTests, data_dir: Path, receiver: OtlpReceiver, **env: str
+    nats: NatsForTests,
+    data_dir: Path,
+    receiver: OtlpReceiver,
+    ready_within_s: float = 90,
+    **env: str,
 ) -> Iterator[RunningSystem]:
     if nats.logins is None:
         raise ValueError("the system runs on an authorized bus: own_nats_server(authorized=True)")
@@ -92,7 +96,7 @@ def running_system(
         service_env={name: nats.login_env(name) for name in SERVICES},
     )
     try:
-        group.start_all(deadline_s=90, log_dir=str(data_dir))
+        group.start_all(deadline_s=ready_within_s, log_dir=str(data_dir))
     except RuntimeError:
         group.stop_all()
         for log in sorted(data_dir.glob("*.log")):
