@@ -17,6 +17,7 @@ import pytest
 
 from tests.chaos.ledger import ChaosTable, check_orders, check_reports, tally
 from tests.chaos.load import SteadyLoad
+from tests.chaos.system_env import chaos_env
 from tests.chaos.visitor_model import visitor_model
 from tests.conftest import wait_until
 from tests.e2e.conftest import RunningSystem, running_system
@@ -34,9 +35,6 @@ LOST_AFTER_S = 150.0
 DECIDE_WITHIN_S = 120.0
 # The first start embeds the bundled docs: minutes on a busy machine with a cold cache.
 READY_WITHIN_S = 300.0
-UNLIMITED = "100000/15m"
-# Runs of the suite share one embedding cache; CHAOS_EMBEDDING_CACHE keeps one across runs.
-KEPT_CACHE = {"EMBEDDING_CACHE_PATH": os.environ.get("CHAOS_EMBEDDING_CACHE", "")}
 
 pytestmark = pytest.mark.chaos
 
@@ -101,17 +99,7 @@ def test_no_turn_order_or_report_is_lost_or_duplicated_while_services_crash(
             tmp_path,
             receiver,
             READY_WITHIN_S,
-            LLM_PROVIDER="openai",
-            OPENAI_API_KEY="sk-chaos-not-a-real-key",
-            OPENAI_BASE_URL=llm.base_url,
-            OPENAI_MODEL=llm.model,
-            GITHUB_TOKEN=github.token,
-            GITHUB_REPO=github.repo,
-            GITHUB_API_URL=github.url,
-            CHAT_RATE_LIMIT=UNLIMITED,
-            CHAT_RATE_LIMIT_PER_SITE=UNLIMITED,
-            API_RATE_LIMIT=UNLIMITED,
-            **(KEPT_CACHE if KEPT_CACHE["EMBEDDING_CACHE_PATH"] else {}),
+            **chaos_env(llm, github),
         ) as system,
     ):
         load = SteadyLoad(system.gateway_url, VISITORS, LOST_AFTER_S, DECIDE_WITHIN_S)

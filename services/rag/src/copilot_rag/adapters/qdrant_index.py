@@ -6,8 +6,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+import httpx
 from copilot_contracts.tools import DocPassage
+from copilot_service_defaults.failpoints import armed
 from qdrant_client import AsyncQdrantClient, models
+from qdrant_client.http.exceptions import ResponseHandlingException
 
 from copilot_rag.domain import lexical
 from copilot_rag.domain.chunking import Chunk
@@ -164,6 +167,8 @@ class QdrantDocsIndex:
         category: str | None = None,
         mode: SearchMode = "hybrid",
     ) -> list[Hit]:
+        if armed("rag.qdrant_unreachable"):  # an outage a test starts and ends
+            raise ResponseHandlingException(httpx.ConnectError("All connection attempts failed"))
         where = models.Filter(must=[_match("category", category)]) if category else None
         keywords = lexical.query_vector(query)
         dense = (
