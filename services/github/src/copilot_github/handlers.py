@@ -8,11 +8,12 @@ growing pauses; the visitor hears at once that it is queued."""
 import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from copilot_contracts import subjects
 from copilot_contracts.issues import IssueDecisionRequested, IssueQuery
 from copilot_contracts.tools import CreateGithubIssueRequest, CreateGithubIssueResult, ToolReply
+from copilot_service_defaults.bus_payloads import DocumentedAs
 from copilot_service_defaults.durable_requests import REPLY_TO_HEADER, answer
 from copilot_service_defaults.jetstream import in_progress_while_running
 from copilot_service_defaults.validation import validation_summary
@@ -20,7 +21,7 @@ from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
 from faststream.nats.annotations import NatsBroker
 from github import GithubException
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from copilot_github.adapters.kv_pending_issues import ChangedMeanwhile, KvPendingIssues
 from copilot_github.domain.confirmations import DecisionRefused, PendingIssue, decide, prepare
@@ -37,6 +38,13 @@ LONGEST_PAUSE_S = 3600.0
 NUMBER_ATTEMPTS = 3
 DURABLE = ConsumerConfig(ack_wait=ACK_WAIT_S, max_deliver=MAX_DELIVER)
 ACTIONS = JStream(name=subjects.ACTIONS_STREAM, declare=False)
+IssueBody = Annotated[
+    Any, DocumentedAs(CreateGithubIssueRequest), Field(title="CreateGithubIssueRequest")
+]
+DecisionBody = Annotated[
+    Any, DocumentedAs(IssueDecisionRequested), Field(title="IssueDecisionRequested")
+]
+QueryBody = Annotated[Any, DocumentedAs(IssueQuery), Field(title="IssueQuery")]
 
 
 def pause_before(delivery: int, first_pause_s: float = FIRST_PAUSE_S) -> float:
@@ -68,7 +76,10 @@ def build_router(
         ack_policy=AckPolicy.MANUAL,
         config=DURABLE,
     )
-    async def prepare_issue(body: dict[str, Any], msg: NatsMessage, broker: NatsBroker) -> None:
+    async def prepare_issue(body: IssueBody, msg: NatsMessage, broker: NatsBroker) -> None:
+        """The model's createGithubIssue tool call: prepares a report for the visitor to
+        send. Answers a ToolReply[CreateGithubIssueResult] on the inbox its Copilot-Reply-To
+        header names."""
         try:
             request = CreateGithubIssueRequest.model_validate(body)
         except ValidationError as exc:
@@ -93,7 +104,10 @@ def build_router(
         ack_policy=AckPolicy.MANUAL,
         config=DURABLE,
     )
-    async def decide_issue(body: dict[str, Any], msg: NatsMessage, broker: NatsBroker) -> None:
+    async def decide_issue(body: DecisionBody, msg: NatsMessage, broker: NatsBroker) -> None:
+        """The visitor's send or cancel of a prepared report: sending files the issue (held
+        and retried while GitHub is unreachable). Answers a ToolReply[CreateGithubIssueResult]
+        on the inbox its Copilot-Reply-To header names."""
         try:
             request = IssueDecisionRequested.model_validate(body)
         except ValidationError as exc:
@@ -152,7 +166,9 @@ def build_router(
         await answer(broker, msg, Reply.ok(report.result(dry_run)))
 
     @router.subscriber(subjects.GITHUB_ISSUE_QUERY, queue="github")
-    async def query_issue(body: Any) -> Reply:
+    async def query_issue(body: QueryBody) -> Reply:
+        """Request/reply: where the visitor's own report stands, as a
+        ToolReply[CreateGithubIssueResult]."""
         try:
             query = IssueQuery.model_validate(body)
         except ValidationError as exc:

@@ -4,7 +4,7 @@ erasures."""
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from copilot_contracts import subjects
 from copilot_contracts.chat import ChatFeedbackGiven, ConfirmationAnswered, WidgetOpened
@@ -18,11 +18,12 @@ from copilot_contracts.orders import OrderPlaced
 from copilot_contracts.privacy import InsightsPersonalDataErased, PersonalDataErasureRequested
 from copilot_contracts.rag import Embedded, EmbedRequested
 from copilot_contracts.replies import INVALID_REQUEST, ErrorReply, ServiceError, read_reply
+from copilot_service_defaults.bus_payloads import DocumentedAs
 from copilot_service_defaults.validation import validation_summary
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
 from faststream.nats.annotations import NatsBroker
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from copilot_insights.adapters.sql_insights import SqlInsights
 from copilot_insights.domain.clusters import group_questions
@@ -46,12 +47,18 @@ CONSUMERS = (
 
 
 Save = Callable[[Any], Awaitable[bool]]
+ReportQuery = Annotated[Any, DocumentedAs(InsightsQuery), Field(title="InsightsQuery")]
+ErasureRequest = Annotated[
+    Any, DocumentedAs(PersonalDataErasureRequested), Field(title="PersonalDataErasureRequested")
+]
 
 
-def keeper(model: type[BaseModel], save: Save) -> Callable[[dict[str, Any], NatsMessage], Any]:
+def keeper(model: type[BaseModel], save: Save) -> Callable[[Any, NatsMessage], Any]:
     """A handler that stores each event of `model`, then acknowledges it."""
 
-    async def kept(body: dict[str, Any], msg: NatsMessage) -> None:
+    async def kept(
+        body: Annotated[Any, DocumentedAs(model), Field(title=model.__name__)], msg: NatsMessage
+    ) -> None:
         try:
             event = model.model_validate(body)
         except ValidationError:
@@ -81,10 +88,13 @@ def build_router(store: SqlInsights) -> NatsRouter:
             pull_sub=PullSub(batch_size=16, timeout=5.0),
             ack_policy=AckPolicy.MANUAL,
             config=DURABLE,
+            description=f"Kept for the figures: the consumer {durable} of {stream}.",
         )(keeper(*keep[durable]))
 
     @router.subscriber(subjects.INSIGHTS_REPORT_QUERY, queue="insights")
-    async def report(body: Any, broker: NatsBroker) -> InsightsReport | ErrorReply:
+    async def report(body: ReportQuery, broker: NatsBroker) -> InsightsReport | ErrorReply:
+        """Request/reply: the report of the last `days` days, as an InsightsReport; an
+        ErrorReply to a query it cannot read."""
         try:
             query = InsightsQuery.model_validate(body)
         except ValidationError as exc:
@@ -120,7 +130,9 @@ def build_router(store: SqlInsights) -> NatsRouter:
         return found.model_copy(update={"top_questions": groups})
 
     @router.subscriber(subjects.INSIGHTS_PERSONAL_DATA_ERASE, queue="insights")
-    async def erase(body: Any) -> InsightsPersonalDataErased | ErrorReply:
+    async def erase(body: ErasureRequest) -> InsightsPersonalDataErased | ErrorReply:
+        """Request/reply: erases the visitor's rows, answering InsightsPersonalDataErased;
+        an ErrorReply to a request it cannot read."""
         try:
             request = PersonalDataErasureRequested.model_validate(body)
         except ValidationError as exc:

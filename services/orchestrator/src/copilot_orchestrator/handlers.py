@@ -1,14 +1,15 @@
 """Bus handlers: take chat turns from JetStream, and stop turns the visitor abandoned."""
 
 import contextlib
-from typing import Any
+from typing import Annotated, Any
 
 from copilot_contracts import subjects
 from copilot_contracts.chat import ChatTurnCancelled, ChatTurnRequested
+from copilot_service_defaults.bus_payloads import DocumentedAs
 from copilot_service_defaults.jetstream import in_progress_while_running
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from copilot_orchestrator.coordinator import TurnCoordinator
 
@@ -18,6 +19,8 @@ ACK_WAIT_S = 15.0
 HEARTBEAT_S = 5.0
 # A turn that failed on two replicas is not tried a third time; the visitor gets an error.
 MAX_DELIVER = 2
+TurnBody = Annotated[Any, DocumentedAs(ChatTurnRequested), Field(title="ChatTurnRequested")]
+CancelBody = Annotated[Any, DocumentedAs(ChatTurnCancelled), Field(title="ChatTurnCancelled")]
 
 
 def build_router(coordinator: TurnCoordinator, workers: int) -> NatsRouter:
@@ -34,7 +37,9 @@ def build_router(coordinator: TurnCoordinator, workers: int) -> NatsRouter:
             ack_wait=ACK_WAIT_S, max_deliver=MAX_DELIVER, max_ack_pending=workers * 4
         ),
     )
-    async def take_turn(body: dict[str, Any], msg: NatsMessage) -> None:
+    async def take_turn(body: TurnBody, msg: NatsMessage) -> None:
+        """A visitor's chat turn: its events are published on
+        copilot.v1.chat.turn.<turn id>.events until `done` or `error`."""
         try:
             turn = ChatTurnRequested.model_validate(body)
         except ValidationError:
@@ -43,7 +48,8 @@ def build_router(coordinator: TurnCoordinator, workers: int) -> NatsRouter:
             await coordinator.take(turn)
 
     @router.subscriber(subjects.CHAT_TURN_CANCELLED)
-    async def cancel_turn(body: dict[str, Any]) -> None:
+    async def cancel_turn(body: CancelBody) -> None:
+        """The visitor left: the replica running the turn stops it."""
         with contextlib.suppress(ValidationError):
             coordinator.cancel(ChatTurnCancelled.model_validate(body).turn_id)
 

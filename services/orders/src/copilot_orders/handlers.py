@@ -5,20 +5,21 @@ only after the database commit (a crash before that means a redelivery, and the
 idempotency key or the order's state makes the repeat harmless)."""
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 from copilot_contracts import subjects
 from copilot_contracts.orders import OrderDecisionRequested, OrdersFound, OrdersQuery
 from copilot_contracts.privacy import OrdersPersonalDataErased, PersonalDataErasureRequested
 from copilot_contracts.replies import INVALID_REQUEST, ErrorReply
 from copilot_contracts.tools import CreateOrderRequest, CreateOrderResult, ToolReply
+from copilot_service_defaults.bus_payloads import DocumentedAs
 from copilot_service_defaults.durable_requests import answer
 from copilot_service_defaults.failpoints import failpoint
 from copilot_service_defaults.validation import validation_summary
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
 from faststream.nats.annotations import NatsBroker
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from copilot_orders.adapters.order_views import find_orders
@@ -39,6 +40,16 @@ FAILED = ToolReply[CreateOrderResult].failed(
 UNAVAILABLE = ToolReply[CreateOrderResult].failed(
     "orders_unavailable", "Ordering is unavailable right now; please try again in a few minutes."
 )
+CreateOrderBody = Annotated[
+    Any, DocumentedAs(CreateOrderRequest), Field(title="CreateOrderRequest")
+]
+DecisionBody = Annotated[
+    Any, DocumentedAs(OrderDecisionRequested), Field(title="OrderDecisionRequested")
+]
+QueryBody = Annotated[Any, DocumentedAs(OrdersQuery), Field(title="OrdersQuery")]
+ErasureBody = Annotated[
+    Any, DocumentedAs(PersonalDataErasureRequested), Field(title="PersonalDataErasureRequested")
+]
 
 
 def build_router(orders: SqlOrders, relay: OutboxRelay, workers: int = 4) -> NatsRouter:
@@ -53,7 +64,10 @@ def build_router(orders: SqlOrders, relay: OutboxRelay, workers: int = 4) -> Nat
         ack_policy=AckPolicy.MANUAL,
         config=DURABLE,
     )
-    async def create_order(body: dict[str, Any], msg: NatsMessage, broker: NatsBroker) -> None:
+    async def create_order(body: CreateOrderBody, msg: NatsMessage, broker: NatsBroker) -> None:
+        """The model's createOrder tool call: prepares an order awaiting the visitor's
+        confirmation. Answers a ToolReply[CreateOrderResult] on the inbox its
+        Copilot-Reply-To header names, once committed (a repeat gets the first answer)."""
         try:
             reply = await _prepare(orders, body)
         except Exception:  # never leave a request unanswered and redelivered for nothing
@@ -69,7 +83,9 @@ def build_router(orders: SqlOrders, relay: OutboxRelay, workers: int = 4) -> Nat
         ack_policy=AckPolicy.MANUAL,
         config=DURABLE,
     )
-    async def decide_order(body: dict[str, Any], msg: NatsMessage, broker: NatsBroker) -> None:
+    async def decide_order(body: DecisionBody, msg: NatsMessage, broker: NatsBroker) -> None:
+        """The visitor's confirm or cancel of a prepared order; only its session may. Answers
+        a ToolReply[CreateOrderResult] on the inbox its Copilot-Reply-To header names."""
         try:
             reply = await _decide(orders, body)
         except Exception:
@@ -80,7 +96,9 @@ def build_router(orders: SqlOrders, relay: OutboxRelay, workers: int = 4) -> Nat
         await answer(broker, msg, reply)
 
     @router.subscriber(subjects.ORDERS_ORDER_QUERY, queue="orders")
-    async def query_orders(body: Any) -> OrdersFound | ErrorReply:
+    async def query_orders(body: QueryBody) -> OrdersFound | ErrorReply:
+        """Request/reply: the orders that match, as OrdersFound; an ErrorReply to a query it
+        cannot read."""
         try:
             query = OrdersQuery.model_validate(body)
         except ValidationError as exc:
@@ -88,7 +106,10 @@ def build_router(orders: SqlOrders, relay: OutboxRelay, workers: int = 4) -> Nat
         return OrdersFound(orders=await find_orders(orders.sessions, query))
 
     @router.subscriber(subjects.ORDERS_PERSONAL_DATA_ERASE, queue="orders")
-    async def erase(body: Any) -> OrdersPersonalDataErased | ErrorReply:
+    async def erase(body: ErasureBody) -> OrdersPersonalDataErased | ErrorReply:
+        """Request/reply: erases the customer's name, email and note from the visitor's
+        orders, answering OrdersPersonalDataErased; an ErrorReply to a request it cannot
+        read."""
         try:
             request = PersonalDataErasureRequested.model_validate(body)
         except ValidationError as exc:
@@ -102,7 +123,7 @@ def build_router(orders: SqlOrders, relay: OutboxRelay, workers: int = 4) -> Nat
     return router
 
 
-async def _prepare(orders: SqlOrders, body: dict[str, Any]) -> ToolReply[CreateOrderResult]:
+async def _prepare(orders: SqlOrders, body: Any) -> ToolReply[CreateOrderResult]:
     try:
         request = CreateOrderRequest.model_validate(body)
     except ValidationError as exc:
@@ -120,7 +141,7 @@ async def _prepare(orders: SqlOrders, body: dict[str, Any]) -> ToolReply[CreateO
     return ToolReply.ok(result)
 
 
-async def _decide(orders: SqlOrders, body: dict[str, Any]) -> ToolReply[CreateOrderResult]:
+async def _decide(orders: SqlOrders, body: Any) -> ToolReply[CreateOrderResult]:
     try:
         request = OrderDecisionRequested.model_validate(body)
     except ValidationError as exc:

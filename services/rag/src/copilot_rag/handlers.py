@@ -1,7 +1,7 @@
 """Bus handlers: decode the request, call the domain, reply."""
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 from copilot_contracts import subjects
 from copilot_contracts.envelope import Message
@@ -14,13 +14,14 @@ from copilot_contracts.rag import (
 )
 from copilot_contracts.replies import INVALID_REQUEST, ErrorReply
 from copilot_contracts.tools import SearchDocsRequest, SearchDocsResult, ToolReply
+from copilot_service_defaults.bus_payloads import DocumentedAs
 from copilot_service_defaults.jetstream import in_progress_while_running
 from copilot_service_defaults.validation import validation_summary
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsMessage, NatsRouter, PullSub
 from faststream.nats.annotations import NatsBroker
 from prometheus_client import Histogram
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from copilot_rag.domain.embeddings import Embedder, EmbeddingUnavailableError
 from copilot_rag.domain.search import DocsIndex, RelevanceFloor, search_docs
@@ -38,6 +39,12 @@ SEARCH_SECONDS = Histogram(
 # A re-index can take minutes: it reports progress to JetStream while it runs.
 REINDEX_ACK_WAIT_S = 30.0
 REINDEX_MAX_DELIVER = 3
+SearchBody = Annotated[Any, DocumentedAs(SearchDocsRequest), Field(title="SearchDocsRequest")]
+EmbedBody = Annotated[Any, DocumentedAs(EmbedRequested), Field(title="EmbedRequested")]
+ReindexBody = Annotated[Any, DocumentedAs(RagReindexRequested), Field(title="RagReindexRequested")]
+ReindexedBody = Annotated[
+    Any, DocumentedAs(RagReindexCompleted), Field(title="RagReindexCompleted")
+]
 
 
 class DocsSearch:
@@ -55,7 +62,7 @@ class DocsSearch:
         self.state = state
         self.floor = floor
 
-    async def answer(self, body: dict[str, Any]) -> ToolReply[SearchDocsResult]:
+    async def answer(self, body: Any) -> ToolReply[SearchDocsResult]:
         try:
             request = SearchDocsRequest.model_validate(body)
         except ValidationError as exc:
@@ -85,12 +92,15 @@ def build_router(
     docs_search = DocsSearch(index, embedder, state, floor)
 
     @router.subscriber(subjects.TOOL_RAG_SEARCH, queue="rag")
-    async def search(body: dict[str, Any]) -> ToolReply[SearchDocsResult]:
+    async def search(body: SearchBody) -> ToolReply[SearchDocsResult]:
+        """Request/reply: the model's searchDocs tool call, answered with a
+        ToolReply[SearchDocsResult] (passages with their citations, or an error)."""
         return await docs_search.answer(body)
 
     @router.subscriber(subjects.RAG_EMBED, queue="rag")
-    async def embed(body: Any) -> Embedded | ErrorReply:
-        """Vectors for visitors' questions (the insights group them), as queries are embedded."""
+    async def embed(body: EmbedBody) -> Embedded | ErrorReply:
+        """Request/reply: vectors for visitors' questions (the insights group them), embedded
+        as queries are, answered as Embedded; an ErrorReply to a request it cannot read."""
         try:
             request = EmbedRequested.model_validate(body)
         except ValidationError as exc:
@@ -108,7 +118,9 @@ def build_router(
             ack_wait=REINDEX_ACK_WAIT_S, max_deliver=REINDEX_MAX_DELIVER, max_ack_pending=1
         ),
     )
-    async def reindex(body: dict[str, Any], msg: NatsMessage, broker: NatsBroker) -> None:
+    async def reindex(body: ReindexBody, msg: NatsMessage, broker: NatsBroker) -> None:
+        """Brings the docs index in line with a source; its progress and outcome are
+        published on copilot.v1.rag.reindex.<request id>.events."""
         try:
             request = RagReindexRequested.model_validate(body)
         except ValidationError as exc:
@@ -125,9 +137,10 @@ def build_router(
         if isinstance(outcome, RagReindexCompleted):
             await broker.publish(outcome, subjects.RAG_REINDEX_COMPLETED)
 
-    # Every replica (no queue group) hears that the index changed, and looks at it again.
     @router.subscriber(subjects.RAG_REINDEX_COMPLETED)
-    async def reindexed_elsewhere(body: dict[str, Any]) -> None:
+    async def reindexed_elsewhere(body: ReindexedBody) -> None:
+        """Every replica (no queue group) hears that the index changed, and looks at it
+        again."""
         await reindexer.refresh()
 
     return router
