@@ -33,6 +33,10 @@ def _windows(text: str, size: int) -> set[str]:
     return {text[i : i + size] for i in range(len(text) - size + 1)}
 
 
+def _holds_window(text: str, windows: set[str], size: int, start: int) -> bool:
+    return any(text[i : i + size] in windows for i in range(start, len(text) - size + 1))
+
+
 class OutputGuard:
     def __init__(self, protected_texts: Iterable[str], secrets: Iterable[str]) -> None:
         self._prompt_windows: set[str] = set()
@@ -43,13 +47,20 @@ class OutputGuard:
             if len(secret) >= SECRET_WINDOW:
                 self._secret_windows |= _windows(secret, SECRET_WINDOW)
 
-    def leaks(self, text: str) -> bool:
-        """True when `text` holds part of the system prompt or a secret."""
+    def leaks(self, text: str, checked: int = 0) -> bool:
+        """True when `text` holds part of the system prompt or a secret. The first `checked`
+        characters were found clean before: only runs that reach past them are looked at
+        (a streamed answer is checked piece by piece, each with the end of what came before)."""
         if CREDENTIAL_SHAPES.search(text):
             return True
-        if any(w in self._secret_windows for w in _windows(text, SECRET_WINDOW)):
+        if self._secret_windows and _holds_window(
+            text, self._secret_windows, SECRET_WINDOW, max(0, checked - SECRET_WINDOW + 1)
+        ):
             return True
-        return any(w in self._prompt_windows for w in _windows(_normal(text), PROMPT_WINDOW))
+        normal = _normal(text)
+        # The clean part, normalised, begins the whole normalised: look from its last window.
+        start = max(0, len(_normal(text[:checked])) - PROMPT_WINDOW) if checked else 0
+        return _holds_window(normal, self._prompt_windows, PROMPT_WINDOW, start)
 
     def stream(self, sink: TextSink) -> "GuardedStream":
         return GuardedStream(self, sink)
@@ -90,7 +101,7 @@ class GuardedStream:
 
     async def _pass(self, text: str) -> None:
         tail = self._checked[-(MAX_HELD + PROMPT_WINDOW) :]
-        if self._guard.leaks(tail + text):
+        if self._guard.leaks(tail + text, checked=len(tail)):
             self.blocked = True
             return
         self._checked = tail + text
