@@ -4,8 +4,6 @@ outage end with a graceful tool failure the assistant explains, nothing is half-
 once the outage ends turns succeed again, with no service restarted."""
 
 import asyncio
-import secrets
-import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,42 +22,14 @@ from tests.conftest import own_nats_server, wait_until
 from tests.e2e.conftest import RunningSystem, running_system
 from tests.support.fake_github import FakeGithub
 from tests.support.otlp_receiver import OtlpReceiver
+from tests.support.postgres import POSTGRES, as_postgres, fresh_database, postgres_answers
 from tests.support.scripted_llm import ScriptedLLM
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.chaos
 
-POSTGRES = ("127.0.0.1", 5432)
 VISITORS = 4
 WITHIN_S = 150.0
-
-
-def _postgres_answers() -> bool:
-    try:
-        with socket.create_connection(POSTGRES, timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-async def _as_postgres(sql: str, database: str = "test") -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(
-        host=POSTGRES[0], port=POSTGRES[1], user="postgres", database=database
-    )
-    try:
-        return list(await connection.fetch(sql))
-    finally:
-        await connection.close()
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    name = f"chaos_{secrets.token_hex(4)}"
-    asyncio.run(_as_postgres(f'CREATE DATABASE "{name}"'))
-    try:
-        yield name
-    finally:
-        asyncio.run(_as_postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @dataclass
@@ -87,7 +57,7 @@ def outages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outages]:
     failpoints = data_dir / "failpoints"
     failpoints.write_text("")
     with (
-        fresh_database() if _postgres_answers() else _no_database() as database,
+        fresh_database() if postgres_answers() else _no_database() as database,
         TcpProxy(*POSTGRES) as proxy,
         FakeGithub() as github,
         ScriptedLLM(visitor_model) as llm,
@@ -164,8 +134,13 @@ def test_a_docs_index_outage_is_explained_and_search_comes_back(outages: Outages
     assert outages.pids() == pids, "no service was restarted"
 
 
-@pytest.mark.skipif(not _postgres_answers(), reason="no PostgreSQL answers on 127.0.0.1:5432")
-def test_a_database_outage_fails_orders_cleanly_and_ordering_comes_back(outages: Outages) -> None:
+@pytest.mark.skipif(not postgres_answers(), reason="no PostgreSQL answers on 127.0.0.1:5432")
+@pytest.mark.parametrize("outage", ["cut", "stall"])
+def test_a_database_outage_fails_orders_cleanly_and_ordering_comes_back(
+    outages: Outages, outage: str
+) -> None:
+    """Cut: the server is gone (connections reset). Stall: it stops answering (packets
+    dropped), and requests fail after DB_TIMEOUT_S."""
     assert outages.proxy is not None and outages.database is not None
     proxy, pids = outages.proxy, outages.pids()
     with SteadyLoad(outages.system.gateway_url, VISITORS, WITHIN_S, WITHIN_S) as load:
@@ -174,7 +149,7 @@ def test_a_database_outage_fails_orders_cleanly_and_ordering_comes_back(outages:
             load,
             "order",
             "createOrder",
-            start=proxy.cut,
+            start=proxy.cut if outage == "cut" else proxy.stall,
             end=proxy.restore,
             recovered=lambda t: t.decision == "confirmed",
         )
@@ -191,7 +166,7 @@ def test_a_database_outage_fails_orders_cleanly_and_ordering_comes_back(outages:
 def _nothing_half_written(database: str) -> None:
     """Every order has its lines; every confirmed one its OrderPlaced event, published."""
     without_lines = asyncio.run(
-        _as_postgres(
+        as_postgres(
             "SELECT id FROM orders o WHERE NOT EXISTS "
             "(SELECT 1 FROM order_lines l WHERE l.order_id = o.id)",
             database,
@@ -201,7 +176,7 @@ def _nothing_half_written(database: str) -> None:
 
     def unannounced() -> list[asyncpg.Record]:
         return asyncio.run(
-            _as_postgres(
+            as_postgres(
                 "SELECT o.id FROM orders o WHERE o.status = 'confirmed' AND NOT EXISTS "
                 "(SELECT 1 FROM outbox x WHERE x.payload LIKE '%' || o.id || '%' "
                 "AND x.published_at IS NOT NULL)",

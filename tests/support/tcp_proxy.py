@@ -1,6 +1,7 @@
-"""A TCP proxy on a free loopback port in front of a server (a database), that a test can cut
-and restore: while cut, every connection through it is reset and new ones are reset as soon
-as they arrive, as when the server is down; restored, connections go through again."""
+"""A TCP proxy on a free loopback port in front of a server (a database), that a test can cut,
+stall and restore. Cut, every connection through it is reset and new ones are reset as soon
+as they arrive, as when the server is down. Stalled, connections stay open but nothing goes
+through, as when the network drops packets. Restored, connections go through again."""
 
 import asyncio
 import threading
@@ -19,9 +20,11 @@ class TcpProxy:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.Server | None = None
         self._open: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
 
     def __enter__(self) -> "TcpProxy":
         self._thread.start()
+        self._loop.call_soon_threadsafe(self._flowing.set)
         self._server = self._call(asyncio.start_server(self._accept, "127.0.0.1", 0))
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -35,8 +38,12 @@ class TcpProxy:
     def cut(self) -> None:
         self._call(self._cut())
 
+    def stall(self) -> None:
+        self._loop.call_soon_threadsafe(self._flowing.clear)
+
     def restore(self) -> None:
         self.down = False
+        self._loop.call_soon_threadsafe(self._flowing.set)
 
     def _call(self, work: Any) -> Any:
         done: Future[Any] = asyncio.run_coroutine_threadsafe(work, self._loop)
@@ -57,6 +64,7 @@ class TcpProxy:
         if self.down:
             writer.transport.abort()
             return
+        await self._flowing.wait()
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
         except OSError:
@@ -72,10 +80,10 @@ class TcpProxy:
             for side in (writer, upstream_writer):
                 side.transport.abort()
 
-    @staticmethod
-    async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
         try:
             while data := await source.read(CHUNK):
+                await self._flowing.wait()
                 sink.write(data)
                 await sink.drain()
         except OSError:

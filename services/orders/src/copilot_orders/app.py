@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 def build_app(settings: OrdersSettings) -> AsgiFastStream:
     broker, tracing = service_broker("orders", settings)
     engine = make_engine(
-        settings.resolved_database_url, settings.db_pool_size, settings.db_max_overflow
+        settings.resolved_database_url,
+        settings.db_pool_size,
+        settings.db_max_overflow,
+        settings.db_timeout_s,
     )
     observe_database(engine, tracing)
     orders = SqlOrders(engine, timedelta(seconds=settings.order_confirmation_ttl_s))

@@ -11,6 +11,9 @@ class OrdersSettings(ServiceSettings):
     database_url: str | None = None
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=5, ge=0, le=200)
+    db_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    """PostgreSQL: how long a connection or a statement may take before ordering is
+    answered as unavailable."""
     order_confirmation_ttl_s: int = Field(default=900, ge=60)
     expiry_sweep_s: float = Field(default=60.0, gt=0)
     migrate_on_start: bool = True

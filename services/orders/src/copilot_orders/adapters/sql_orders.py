@@ -22,14 +22,24 @@ from copilot_orders.domain.lifecycle import Decision, OrderState, decide
 CURRENCY = "USD"
 
 
-def make_engine(url: str, pool_size: int, max_overflow: int) -> AsyncEngine:
+def make_engine(
+    url: str, pool_size: int, max_overflow: int, timeout_s: float | None = None
+) -> AsyncEngine:
+    """With `timeout_s`, a PostgreSQL server that does not answer (a network that drops
+    packets, a server that hangs) fails a connection or a statement after that long, as a
+    refused connection would at once, instead of holding the request for ever."""
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         return create_async_engine(url)
+    limits = {"timeout": timeout_s, "command_timeout": timeout_s} if timeout_s else {}
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        connect_args=limits,
     )
 
 
