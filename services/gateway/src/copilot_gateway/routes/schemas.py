@@ -21,7 +21,9 @@ class VisitorIdentity(StrictBody):
 class SessionRequest(StrictBody):
     site_key: str = Field(min_length=1, max_length=200)
     consent: bool = Field(
-        default=False, description="The visitor agreed that the conversation may be kept."
+        default=False,
+        strict=True,  # a choice of the visitor's: true or false, never 0 or "yes"
+        description="The visitor agreed that the conversation may be kept.",
     )
     identity: VisitorIdentity | None = Field(
         default=None, description="The host site's signed-in user, signed by the site."
@@ -29,7 +31,9 @@ class SessionRequest(StrictBody):
 
 
 class ConsentRequest(StrictBody):
-    consent: bool = Field(description="The visitor agrees that the conversation may be kept.")
+    consent: bool = Field(
+        strict=True, description="The visitor agrees that the conversation may be kept."
+    )
 
 
 class SessionResponse(BaseModel):

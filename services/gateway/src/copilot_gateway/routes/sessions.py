@@ -88,7 +88,7 @@ def sessions_router(
         "/api/sessions/consent",
         response_model=SessionResponse,
         dependencies=[Depends(require_json)],
-        responses={s: {"model": ErrorBody} for s in (401, 403, 413, 415, 422, 429, 503)},
+        responses={s: {"model": ErrorBody} for s in (400, 401, 403, 413, 415, 422, 429, 503)},
     )
     async def change_consent(
         body: ConsentRequest, request: Request, token: Annotated[str, Depends(session_token)]
