@@ -40,6 +40,7 @@ def run_figures(run: LoadRun) -> dict[str, Any]:
         "first_delta": latency_ms(
             [turn.first_delta_s for turn in answered if turn.first_delta_s is not None]
         ),
+        "turn_taken": latency_ms([turn.meta_s for turn in answered if turn.meta_s is not None]),
         "cpu_ms_per_turn": run.cpu_ms_per_turn,
     }
 

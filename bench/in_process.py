@@ -169,5 +169,14 @@ async def in_process_turns(data_dir: Path, model_url: str) -> AsyncIterator[InPr
         try:
             yield InProcessTurns(runner)
         finally:
+            await _close_model_client(runner.model)
             HTTPX2ClientInstrumentor().uninstrument()
             tracing.shutdown()
+
+
+async def _close_model_client(model: object) -> None:
+    """The openai client's connections, closed while their event loop still runs."""
+    inner = getattr(model, "model", model)  # the ResilientModel around the OpenAIChatModel
+    client = getattr(inner, "client", None)
+    if client is not None:
+        await client.close()

@@ -26,6 +26,8 @@ class TurnTiming:
     """The docs were searched (a `tool` event came)."""
     outcome: str
     """`done`, an `error` event's code, `http_<status>` or `broken` (no terminal event)."""
+    meta_s: float | None = None
+    """When the gateway had taken the turn (its `meta` event); None in process."""
 
 
 @dataclass
@@ -119,6 +121,7 @@ class GatewayVisitors:
         headers = {"Authorization": f"Bearer {token}"}
         started = time.perf_counter()
         first_delta: float | None = None
+        meta: float | None = None
         docs_turn = False
         outcome = "broken"
         try:
@@ -132,6 +135,8 @@ class GatewayVisitors:
                     async for event, data in _events(response):
                         if event == "delta" and first_delta is None:
                             first_delta = time.perf_counter() - started
+                        elif event == "meta":
+                            meta = time.perf_counter() - started
                         elif event == "tool":
                             docs_turn = True
                         elif event == "done":
@@ -141,7 +146,7 @@ class GatewayVisitors:
         except httpx.HTTPError:
             outcome = "broken"
         total = time.perf_counter() - started
-        return TurnTiming(question, total, first_delta, docs_turn, outcome)
+        return TurnTiming(question, total, first_delta, docs_turn, outcome, meta)
 
 
 async def _events(response: httpx.Response) -> AsyncIterator[tuple[str, str]]:

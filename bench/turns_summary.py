@@ -26,8 +26,9 @@ def overhead_table(overhead: dict[str, Any]) -> list[str]:
     lines = [
         "| concurrency | system p50 / p95 / p99 ms | system turns/s "
         "| in process p50 / p95 / p99 ms | in process turns/s "
-        "| bus cost p50 / p95 / p99 ms | ratio p50 | ratio turns/s | failures |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| bus cost p50 / p95 / p99 ms | ratio p50 | ratio turns/s | turn taken p50 ms "
+        "| failures |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for level, row in overhead.items():
         system, inside, cost = row["system"], row["in_process"], row["bus_cost"]
@@ -35,7 +36,8 @@ def overhead_table(overhead: dict[str, Any]) -> list[str]:
             f"| {level} | {_trio(system['end_to_end'])} | {system['turns_per_s']:g} "
             f"| {_trio(inside['end_to_end'])} | {inside['turns_per_s']:g} "
             f"| {_trio(cost)} | {cost.get('ratio_p50', '–')} "
-            f"| {cost.get('ratio_turns_per_s', '–')} | {_failures(system)} |"
+            f"| {cost.get('ratio_turns_per_s', '–')} "
+            f"| {system.get('turn_taken', {}).get('p50_ms', '–')} | {_failures(system)} |"
         )
     return lines
 
@@ -109,7 +111,9 @@ def summary_lines(figures: dict[str, Any]) -> list[str]:
         "",
         *overhead_table(figures["overhead"]),
         "",
-        "Bus cost: the system's percentile minus the in-process one. Ratio: system / in process.",
+        "Bus cost: the system's percentile minus the in-process one. Ratio: system / in process. "
+        "Turn taken: the gateway's `meta` event (session, rate limits, conversation, turn "
+        "published).",
         "",
         *cpu_table(
             {

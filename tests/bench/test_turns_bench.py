@@ -62,6 +62,8 @@ def test_the_turns_benchmark_writes_every_figure_and_its_summary(tmp_path: Path)
             every_turn_answered(row[side])
             assert row[side]["concurrency"] == int(level)
             assert row[side]["docs_turns"] == row[side]["answered"]  # each one searched
+        ordered_percentiles(row["system"]["turn_taken"])  # the gateway's meta event
+        assert row["system"]["turn_taken"]["p50_ms"] <= row["system"]["first_delta"]["p50_ms"]
         cost = row["bus_cost"]
         assert {"p50_ms", "p95_ms", "p99_ms"} <= set(cost)
         assert cost["ratio_p50"] > 0 and cost["ratio_turns_per_s"] > 0
