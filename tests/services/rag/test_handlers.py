@@ -28,13 +28,17 @@ from tests.conftest import free_port
 
 
 async def _service(
-    private_nats_url: str, index: QdrantDocsIndex, embedder: LocalEmbedder, docs: Path
+    private_nats_url: str,
+    index: QdrantDocsIndex,
+    embedder: LocalEmbedder,
+    docs: Path,
+    workers: int = 1,
 ) -> tuple[NatsBroker, Reindexer]:
     state = IndexState()
     policy = SourcePolicy(docs, [docs.parent], max_bytes=1_000_000, allow_private_urls=True)
     reindexer = Reindexer(index, embedder, state, policy)
     broker = NatsBroker(private_nats_url)
-    broker.include_router(build_router(index, embedder, state, reindexer, None))
+    broker.include_router(build_router(index, embedder, state, reindexer, None, workers))
     await broker.connect()
     await ensure_stream(broker.connection.jetstream(), RAG_REINDEX, replicas=1)
     return broker, reindexer
@@ -158,3 +162,46 @@ async def test_an_embedding_request_it_cannot_read_is_answered_with_an_error(
     with pytest.raises(ServiceError) as refused:
         read_reply(reply.data, Embedded)
     assert refused.value.code == INVALID_REQUEST and refused.value.message
+
+
+class GatedEmbedder(LocalEmbedder):
+    """Embeds a query only once `together` queries wait at once: searches answered one at
+    a time would wait here for ever."""
+
+    def __init__(self, inner: LocalEmbedder, together: int) -> None:
+        self._inner = inner
+        self.name, self.dimensions = inner.name, inner.dimensions
+        self._waiting = 0
+        self._together = together
+        self._all_here = asyncio.Event()
+
+    async def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return await self._inner.embed_documents(texts)
+
+    async def embed_query(self, text: str) -> list[float]:
+        self._waiting += 1
+        if self._waiting >= self._together:
+            self._all_here.set()
+        await self._all_here.wait()
+        return await self._inner.embed_query(text)
+
+
+async def test_a_replica_answers_its_workers_searches_at_once(
+    private_nats_url: str, tmp_path: Path, local_embedder: LocalEmbedder
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "cold-brew-guide.md").write_text((BUNDLED_DOCS / "cold-brew-guide.md").read_text())
+    client = open_client(None, None, str(tmp_path / "qdrant"))
+    index = QdrantDocsIndex(client, f"docs_{tmp_path.name}", server=False)
+    gated = GatedEmbedder(local_embedder, together=3)
+    broker, reindexer = await _service(private_nats_url, index, gated, docs, workers=3)
+    await reindexer.prepare()
+    try:
+        async with broker:
+            await broker.start()
+            await _reindex(broker, RagReindexRequested(source=str(docs)))
+            replies = await asyncio.gather(*(_ask(broker, _search("cold brew")) for _ in range(3)))
+    finally:
+        await client.close()
+    assert all(reply["error"] is None and reply["result"]["passages"] for reply in replies)

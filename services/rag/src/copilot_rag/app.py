@@ -57,7 +57,11 @@ def build_app(settings: RagSettings) -> AsgiFastStream:
         allow_private_urls=settings.ingest_private_urls,
     )
     reindexer = Reindexer(index, embedder, state, policy)
-    broker.include_router(build_router(index, embedder, state, reindexer, settings.relevance_floor))
+    broker.include_router(
+        build_router(
+            index, embedder, state, reindexer, settings.relevance_floor, settings.search_workers
+        )
+    )
 
     async def prepare_index() -> None:
         await broker.connect()

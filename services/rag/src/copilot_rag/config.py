@@ -34,6 +34,7 @@ class RagSettings(ServiceSettings):
     search_min_similarity: float = Field(default=0.36, ge=-1.0, le=1.0)
     search_min_keyword_coverage: float = Field(default=0.75, ge=0.0, le=1.0)
     search_refusal: bool = True
+    search_workers: int = Field(default=8, ge=1, le=256)
 
     @model_validator(mode="after")
     def _check(self) -> "RagSettings":

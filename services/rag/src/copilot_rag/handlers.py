@@ -87,17 +87,21 @@ def build_router(
     state: IndexState,
     reindexer: Reindexer,
     floor: RelevanceFloor | None,
+    workers: int = 1,
 ) -> NatsRouter:
+    """`workers`: searches (and embeddings) answered at once; FastStream takes a core NATS
+    subscriber's messages one at a time unless told otherwise, and a search mostly waits
+    on the embedding, which runs in a thread."""
     router = NatsRouter()
     docs_search = DocsSearch(index, embedder, state, floor)
 
-    @router.subscriber(subjects.TOOL_RAG_SEARCH, queue="rag")
+    @router.subscriber(subjects.TOOL_RAG_SEARCH, queue="rag", max_workers=workers)
     async def search(body: SearchBody) -> ToolReply[SearchDocsResult]:
         """Request/reply: the model's searchDocs tool call, answered with a
         ToolReply[SearchDocsResult] (passages with their citations, or an error)."""
         return await docs_search.answer(body)
 
-    @router.subscriber(subjects.RAG_EMBED, queue="rag")
+    @router.subscriber(subjects.RAG_EMBED, queue="rag", max_workers=workers)
     async def embed(body: EmbedBody) -> Embedded | ErrorReply:
         """Request/reply: vectors for visitors' questions (the insights group them), embedded
         as queries are, answered as Embedded; an ErrorReply to a request it cannot read."""
