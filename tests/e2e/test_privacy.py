@@ -32,15 +32,19 @@ async def _stored(bus: NatsForTests, conversation_id: str, session_id: str) -> d
             found[bucket] = 1
         except KeyNotFoundError:
             found[bucket] = 0
-    feedback = 0
-    state = (await js.stream_info(subjects.CHAT_EVENTS_STREAM)).state
-    for sequence in range(state.first_seq, state.last_seq + 1):
-        try:
-            msg = await js.get_msg(subjects.CHAT_EVENTS_STREAM, sequence)
-        except Exception:
-            continue
-        feedback += session_id.encode() in (msg.data or b"")
-    found["feedback"] = feedback
+    for name, stream in (
+        ("chat events", subjects.CHAT_EVENTS_STREAM),
+        ("turn summaries", subjects.INSIGHTS_STREAM),
+    ):
+        kept = 0
+        state = (await js.stream_info(stream)).state
+        for sequence in range(state.first_seq, state.last_seq + 1):
+            try:
+                msg = await js.get_msg(stream, sequence)
+            except Exception:
+                continue
+            kept += session_id.encode() in (msg.data or b"")
+        found[name] = kept
     await nc.close()
     return found
 
@@ -77,16 +81,26 @@ def test_deleting_a_session_erases_its_conversations_feedback_and_order_contact(
         meta = events[0][1]
         order_id = next(data["action_id"] for kind, data in events if kind == "confirmation")
         auth = {"Authorization": f"Bearer {token}"}
+        assert client.post("/api/widget/opened", headers=auth).status_code == 202
         feedback = {"turn_id": meta["turn_id"], "rating": "up", "comment": "call +44 20 7946 0958"}
         wait_until(
             lambda: client.post("/api/feedback", json=feedback, headers=auth).status_code == 202
         )
-        before = asyncio.run(_stored(system.nats, meta["conversation_id"], session_id))
+        before = wait_until(
+            lambda: (
+                found
+                if (
+                    found := asyncio.run(_stored(system.nats, meta["conversation_id"], session_id))
+                )["turn summaries"]
+                else None
+            )
+        )
         assert before == {
             subjects.CONVERSATIONS_BUCKET: 1,
             subjects.HISTORY_BUCKET: 1,
             subjects.WORKING_HISTORY_BUCKET: 1,
-            "feedback": 1,
+            "chat events": 2,  # the widget's opening and the rating
+            "turn summaries": 1,
         }
 
         erased = _cli(system, "privacy", "delete", "--session", session_id)

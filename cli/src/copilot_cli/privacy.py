@@ -154,8 +154,10 @@ async def erase(
     report.feedback = await delete_events(
         js, subjects.CHAT_EVENTS_STREAM, subjects.CHAT_FEEDBACK_GIVEN, session_id, owned
     )
+    for subject in (subjects.CHAT_WIDGET_OPENED, subjects.CHAT_CONFIRMATION_WILDCARD):
+        await delete_events(js, subjects.CHAT_EVENTS_STREAM, subject, session_id, owned)
     await delete_events(
-        js, subjects.INSIGHTS_STREAM, subjects.INSIGHTS_TURN_ANSWERED, session_id, owned
+        js, subjects.INSIGHTS_STREAM, subjects.INSIGHTS_TURN_WILDCARD, session_id, owned
     )
     await _forget_conversations(js, session_id, owned, turn_records)
     report.queued_turns = await delete_by_sequence(

@@ -16,8 +16,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from copilot_insights.adapters.sql_insights import SqlInsights
+from copilot_insights.adapters.turn_consumer import read_every_turn_end
 from copilot_insights.config import InsightsSettings
-from copilot_insights.handlers import CONSUMERS, build_router
+from copilot_insights.handlers import CONSUMERS, TURNS_DURABLE, build_router
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ def build_app(settings: InsightsSettings) -> AsgiFastStream:
         js = broker.connection.jetstream()
         for stream in (INSIGHTS, CHAT_EVENTS, ORDER_EVENTS):
             await ensure_stream(js, stream, settings.nats_stream_replicas)
+        await read_every_turn_end(js, TURNS_DURABLE)
         consumers = [(stream, durable) for stream, _, durable in CONSUMERS]
         await watch_consumers(broker.connection, consumers, settings.nats_stream_replicas)
 

@@ -35,10 +35,11 @@ TOP_GROUPS = 10
 log = logging.getLogger(__name__)
 
 # A store that is down is retried with pauses; a malformed event is dropped with a warning.
+TURNS_DURABLE = "insights-turns"
 DURABLE = ConsumerConfig(ack_wait=30.0, max_deliver=10, backoff=[5.0, 30.0, 120.0])
 CONSUMERS = (
     # Every turn's summary, answered, failed or abandoned.
-    (subjects.INSIGHTS_STREAM, subjects.INSIGHTS_TURN_WILDCARD, "insights-turns"),
+    (subjects.INSIGHTS_STREAM, subjects.INSIGHTS_TURN_WILDCARD, TURNS_DURABLE),
     (subjects.CHAT_EVENTS_STREAM, subjects.CHAT_FEEDBACK_GIVEN, "insights-feedback"),
     (subjects.CHAT_EVENTS_STREAM, subjects.CHAT_WIDGET_OPENED, "insights-opens"),
     (subjects.CHAT_EVENTS_STREAM, subjects.CHAT_CONFIRMATION_WILDCARD, "insights-confirmations"),
@@ -74,7 +75,7 @@ def keeper(model: type[BaseModel], save: Save) -> Callable[[Any, NatsMessage], A
 def build_router(store: SqlInsights) -> NatsRouter:
     router = NatsRouter()
     keep: dict[str, tuple[type[BaseModel], Save]] = {
-        "insights-turns": (TurnAnswered, store.turn_answered),
+        TURNS_DURABLE: (TurnAnswered, store.turn_answered),
         "insights-feedback": (ChatFeedbackGiven, store.feedback_given),
         "insights-opens": (WidgetOpened, store.widget_opened),
         "insights-confirmations": (ConfirmationAnswered, store.confirmation_answered),

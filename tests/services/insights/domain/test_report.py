@@ -179,6 +179,7 @@ def test_one_variant() -> None:
     assert report.order_conversion == Proportion(0, 1)  # c5 prepared, never confirmed
     assert report.deflection == Proportion(0, 1)  # c3, rated down
     assert report.tools[DOCS] == Proportion(1, 2)
+    assert report.engaged_sessions is None  # chosen per conversation, after the opening
     assert variants(ACTIVITY) == ["A", "B"]
 
 
@@ -226,3 +227,16 @@ def test_what_became_of_what_was_prepared_and_of_the_turns_that_did_not_answer()
     assert report.failed_turns == 3
     assert report.errors == {"llm_unavailable": 2, "timeout": 1}
     assert report.abandoned_turns == 1
+
+
+def test_summaries_from_before_they_named_what_they_prepared_count_as_they_did() -> None:
+    legacy = [
+        turn(1, "c1", "s1", "A", tools=((DOCS, True), (ISSUE, True)), citations=1, reports=1),
+        turn(2, "c2", "s2", "A", tools=((ORDER, True),), orders=2),
+        turn(3, "c3", "s3", "A", tools=((DOCS, True),), citations=1),
+    ]
+    report = figures(Activity(turns=legacy))
+    # c1 prepared a report: not deflected, as before; only c3 was.
+    assert report.deflection == Proportion(1, 2)
+    assert report.confirmations["order"] == Confirmations(prepared=2)
+    assert report.confirmations["issue"] == Confirmations(prepared=1)

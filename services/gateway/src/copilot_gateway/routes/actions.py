@@ -69,7 +69,7 @@ def actions_router(
             reply = await send(action_id, session.session_id, decision, timeout_s)
         except NoReplyError:
             # Stored in JetStream: it will be applied; the visitor may check again shortly.
-            await answered(action_id, session, decision)
+            # (Not counted for the insights: it may yet be refused, e.g. as expired.)
             body = {"action_id": action_id, "status": "processing", "message": "Processing…"}
             return JSONResponse(body, status_code=202)
         except Exception as exc:

@@ -32,6 +32,7 @@ export class Api {
     this.identity = config.identity;
     this.state = state;
     this.renewing = null;
+    this.changing = null; // a consent change being applied
   }
 
   async fetch(path, options) {
@@ -60,7 +61,7 @@ export class Api {
     this.state.expiresAt = Date.parse(created.expires_at);
     this.state.save();
     // The visitor changed their choice while the session was being created.
-    if (Boolean(this.state.consent) !== consent) await this.consent(this.state.consent);
+    if (Boolean(this.state.consent) !== consent) await this.applyConsent(this.state.consent);
   }
 
   refresh() {
@@ -91,27 +92,37 @@ export class Api {
     } catch { /* offline or refused: the chat works the same */ }
   }
 
-  async consent(given) {
-    // The same session carries the new choice; the conversation starts afresh under it.
+  consent(given) {
+    // The choice holds for whatever is sent next: requests wait until it is applied, and
+    // changes apply in the order the visitor made them. The conversation starts afresh.
     this.state.consent = given;
     this.state.conversationId = null;
-    if (this.state.token) {
-      const response = await this.fetch("/api/sessions/consent", {
-        method: "POST",
-        headers: { "Content-Type": "application/json",
-          Authorization: `Bearer ${this.state.token}` },
-        body: JSON.stringify({ consent: given }),
-      }).catch(() => null);
-      if (response?.ok) {
-        const renewed = await response.json();
-        this.state.token = renewed.token;
-        this.state.expiresAt = Date.parse(renewed.expires_at);
-      } else this.state.token = null; // the next request starts a session with the choice
-    }
+    this.state.save();
+    const applied = (this.changing || Promise.resolve()).then(() => this.applyConsent(given));
+    this.changing = applied;
+    applied.finally(() => { if (this.changing === applied) this.changing = null; });
+    return applied;
+  }
+
+  async applyConsent(given) {
+    if (this.renewing) await this.renewing.catch(() => {}); // one use of a token at a time
+    if (!this.state.token) return; // the next session is created with the choice
+    const response = await this.fetch("/api/sessions/consent", {
+      method: "POST",
+      headers: { "Content-Type": "application/json",
+        Authorization: `Bearer ${this.state.token}` },
+      body: JSON.stringify({ consent: given }),
+    }).catch(() => null);
+    const renewed = response?.ok ? await response.json().catch(() => null) : null;
+    if (renewed?.token) {
+      this.state.token = renewed.token;
+      this.state.expiresAt = Date.parse(renewed.expires_at);
+    } else this.state.token = null; // the next request starts a session with the choice
     this.state.save();
   }
 
   async authorised(path, options = {}) {
+    if (this.changing) await this.changing;
     if (!this.state.token) await this.session();
     else if (this.state.expiresAt - Date.now() < 60_000) await this.refresh();
     for (let attempt = 0; ; attempt += 1) {

@@ -115,9 +115,11 @@ def figures(activity: Activity, variant: str | None = None) -> Figures:
     return Figures(
         conversations=count,
         turns=len(turns),
+        # A variant is chosen per conversation, after the widget was opened: engagement
+        # belongs to all conversations, not to one variant.
         engaged_sessions=(
             None
-            if activity.opened_sessions is None
+            if activity.opened_sessions is None or variant is not None
             else Proportion(len(sessions & activity.opened_sessions), len(activity.opened_sessions))
         ),
         avg_turns=len(turns) / count if count else None,
@@ -157,17 +159,21 @@ def _confirmations(
     report was sent."""
     conversation_of = {action: t.conversation_id for t in turns for action in t.actions}
     answered = {d.action_id: d for d in decisions if d.action_id in conversation_of}
+    # Summaries from before they named what they prepared: counted as prepared, fate unknown.
+    unnamed = [t for t in turns if not t.actions]
     found: dict[str, Confirmations] = {}
     for kind, prefix in (("order", "EO-"), ("issue", "GH-")):
         mine = [a for a in conversation_of if a.startswith(prefix)]
         found[kind] = Confirmations(
-            prepared=len(mine),
+            prepared=len(mine)
+            + sum(t.orders_prepared if kind == "order" else t.reports_prepared for t in unnamed),
             accepted=sum(a in answered and answered[a].accepted for a in mine),
             declined=sum(a in answered and not answered[a].accepted for a in mine),
         )
     sent_from = {
         conversation_of[a] for a, d in answered.items() if d.kind == "issue" and d.accepted
     }
+    sent_from |= {t.conversation_id for t in unnamed if t.reports_prepared}  # as they were
     return found, sent_from
 
 
