@@ -7,6 +7,7 @@ with one warm-up turn that is not counted, then turns until the time or the coun
 import asyncio
 import itertools
 import json
+import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -59,17 +60,25 @@ async def run_turns(
     seconds: float,
     max_turns: int,
     measuring: Callable[[], AbstractContextManager[object]] = nullcontext,
+    think_s: tuple[float, float] | None = None,
 ) -> LoadRun:
     """One visitor per `ask` in `ask_for`, all at once: a warm-up turn each, then turns in
     a closed loop for `seconds` (turns started by then are waited for) or `max_turns`.
+    With `think_s`, a visitor reads the answer and types the next question for a time drawn
+    uniformly from that range before each turn; without, turns follow back to back.
     `measuring` is entered around the counted turns only."""
     rotation = itertools.cycle(questions)
     await asyncio.gather(*(ask(next(rotation)) for ask in ask_for))
     run = LoadRun(concurrency=len(ask_for))
     budget = itertools.count()
+    pauses = random.Random(7)  # the same visitors' rhythm on every run
 
     async def visitor(ask: Ask, stop_at: float) -> None:
-        while time.perf_counter() < stop_at and next(budget) < max_turns:
+        while True:
+            if think_s is not None:
+                await asyncio.sleep(pauses.uniform(*think_s))
+            if time.perf_counter() >= stop_at or next(budget) >= max_turns:
+                return
             run.turns.append(await ask(next(rotation)))
 
     with measuring():

@@ -6,7 +6,9 @@
    (bench/in_process.py), in the same run. The difference is the bus's (and gateway's) cost.
 2. Realistic: the scripted model with an OpenAI-like latency (0.4 s to the first token,
    50 tokens/s, a fifth of the turns search the docs) at 20, 50 and 100 visitors: p95 end
-   to end against the checklist's 2 s, and the time our side adds above the model's own.
+   to end against the checklist's 2 s, and the time our side adds above the model's own;
+   once with every visitor's turns back to back (the harshest load), once with visitors
+   who read each answer and type the next question (5 to 15 s between turns).
 3. A raw nats-py request/reply on the same server, for reference.
 
 Writes bench/results/turns-bench-<date>.json and prints a summary."""
@@ -44,6 +46,10 @@ class Plan:
     """Per concurrency level; turns started by then are waited for."""
     max_turns: int = 2_000
     """Per concurrency level, whatever the time."""
+    think_s: tuple[float, float] = (5.0, 15.0)
+    """Reading an answer and typing the next question, for the visitors who do."""
+    thinking_seconds: float = 40.0
+    """Per level of visitors who think: long enough for each to ask a few times."""
 
 
 def questions() -> list[str]:
@@ -55,13 +61,23 @@ Askers = Callable[[int], AbstractAsyncContextManager[list[Ask]]]
 
 
 async def levels(
-    plan: Plan, concurrencies: Sequence[int], askers: Askers, meter: CpuMeter, label: str
+    plan: Plan,
+    concurrencies: Sequence[int],
+    askers: Askers,
+    meter: CpuMeter,
+    label: str,
+    thinking: bool = False,
 ) -> dict[str, LoadRun]:
     runs: dict[str, LoadRun] = {}
     for concurrency in concurrencies:
         async with askers(concurrency) as visitors:
             run = await run_turns(
-                visitors, questions(), plan.seconds, plan.max_turns, meter.measuring
+                visitors,
+                questions(),
+                plan.thinking_seconds if thinking else plan.seconds,
+                plan.max_turns,
+                meter.measuring,
+                think_s=plan.think_s if thinking else None,
             )
         run.cpu_ms_per_turn = meter.per_turn_ms(len(run.answered))
         runs[str(concurrency)] = run
@@ -114,10 +130,14 @@ async def through_the_system(
     overhead = await levels(plan, plan.overhead_levels, askers, meter, "system")
     model.use(OPENAI_LIKE.name)
     realistic = await levels(plan, plan.realistic_levels, askers, meter, "realistic")
+    thinking = await levels(
+        plan, plan.realistic_levels, askers, meter, "realistic, thinking", thinking=True
+    )
     print("  raw NATS round trips…", flush=True)
     return {
         "overhead": overhead,
         "realistic": realistic,
+        "thinking": thinking,
         "nats": await round_trips(bus.url, bus.admin()),
     }
 
@@ -145,14 +165,23 @@ def run_bench(plan: Plan) -> dict[str, Any]:
     realistic = {
         level: realistic_figures(run, OPENAI_LIKE) for level, run in measured["realistic"].items()
     }
+    thinking = {
+        level: realistic_figures(run, OPENAI_LIKE) for level, run in measured["thinking"].items()
+    }
     return {
         "profiles": {
             "overhead": ZERO_LATENCY.describe(),
             "realistic": OPENAI_LIKE.describe(),
         },
-        "plan": {"seconds_per_level": plan.seconds, "max_turns_per_level": plan.max_turns},
+        "plan": {
+            "seconds_per_level": plan.seconds,
+            "max_turns_per_level": plan.max_turns,
+            "think_s": list(plan.think_s),
+            "thinking_seconds_per_level": plan.thinking_seconds,
+        },
         "overhead": overhead,
         "realistic": realistic,
+        "realistic_thinking": thinking,
         "nats_round_trip": measured["nats"],
     }
 
@@ -163,6 +192,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-turns", type=int, default=Plan.max_turns, help="per level")
     parser.add_argument("--overhead-levels", default="1,10,50")
     parser.add_argument("--realistic-levels", default="20,50,100")
+    parser.add_argument(
+        "--think",
+        default=",".join(f"{s:g}" for s in Plan.think_s),
+        help="seconds a visitor who thinks takes between turns: min,max",
+    )
+    parser.add_argument(
+        "--thinking-seconds",
+        type=float,
+        default=Plan.thinking_seconds,
+        help="per level of visitors who read and type between turns",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder for the JSON")
     args = parser.parse_args(argv)
     plan = Plan(
@@ -170,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         realistic_levels=tuple(int(n) for n in args.realistic_levels.split(",")),
         seconds=args.seconds,
         max_turns=args.max_turns,
+        thinking_seconds=args.thinking_seconds,
+        think_s=(float(args.think.split(",")[0]), float(args.think.split(",")[1])),
     )
     started = datetime.now(UTC)
     print("Turns benchmark…", flush=True)

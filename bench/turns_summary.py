@@ -126,7 +126,15 @@ def summary_lines(figures: dict[str, Any]) -> list[str]:
         f"### Realistic: {profile['ttft_s']} s to first token, {profile['tokens_per_s']:g} "
         f"tokens/s, {profile['docs_turn_share']:.0%} of turns search the docs",
         "",
+        "Each visitor's turns back to back:",
+        "",
         *realistic_table(figures["realistic"]),
+        "",
+        f"Visitors who read each answer and type the next question "
+        f"({figures['plan']['think_s'][0]:g} to {figures['plan']['think_s'][1]:g} s between "
+        "turns):",
+        "",
+        *realistic_table(figures["realistic_thinking"]),
         "",
         "Ours: a turn's time above the scripted model's own (its time to first token and "
         "its streaming, for each of the turn's model calls).",

@@ -51,6 +51,7 @@ def test_the_turns_benchmark_writes_every_figure_and_its_summary(tmp_path: Path)
         "turns_bench.py",
         *("--seconds", "0.2", "--max-turns", "3"),
         *("--overhead-levels", "1,2", "--realistic-levels", "2"),
+        *("--think", "0.05,0.1", "--thinking-seconds", "0.3"),
         *("--results", str(tmp_path)),
     )
     (written,) = tmp_path.glob("turns-bench-*.json")
@@ -68,6 +69,10 @@ def test_the_turns_benchmark_writes_every_figure_and_its_summary(tmp_path: Path)
         assert {"p50_ms", "p95_ms", "p99_ms"} <= set(cost)
         assert cost["ratio_p50"] > 0 and cost["ratio_turns_per_s"] > 0
         assert "gateway" in row["system"]["cpu_ms_per_turn"] or sys.platform != "linux"
+
+    thinking = figures["realistic_thinking"]["2"]
+    every_turn_answered(thinking)
+    assert figures["plan"]["think_s"] == [0.05, 0.1]
 
     realistic = figures["realistic"]["2"]
     every_turn_answered(realistic)
