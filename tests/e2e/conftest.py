@@ -3,6 +3,8 @@ each logged in as its own user with only the permissions of deploy/nats/authoriz
 Anything the bus refuses a service fails the tests that ran on that system."""
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +31,16 @@ class RunningSystem:
     def operator_env(self) -> dict[str, str]:
         """The environment of a CLI command an operator runs: logged in as admin."""
         return {**os.environ, **self.nats.login_env()}
+
+    def copilot(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """`copilot <args>` as an operator runs it against this system's bus."""
+        return subprocess.run(
+            [sys.executable, "-m", "copilot_cli.main", *args, "--nats-url", self.nats.url],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=self.operator_env(),
+        )
 
     def session_token(self, client: httpx.Client) -> str:
         created = client.post("/api/sessions", json={"site_key": "demo-site-key"})

@@ -55,22 +55,7 @@ def test_an_order_over_two_turns_is_placed_when_the_visitor_confirms(
         anonymous = client.post(f"/api/actions/{order_id}/confirm")
         assert anonymous.status_code == 401
 
-    staff = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "copilot_cli.main",
-            "orders",
-            "show",
-            order_id,
-            "--nats-url",
-            system.nats.url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=system.operator_env(),
-    )
+    staff = system.copilot("orders", "show", order_id)
     assert staff.returncode == 0, staff.stderr
     assert f"Order {order_id}: confirmed" in staff.stdout and "ada@example.com" in staff.stdout
 

@@ -1,7 +1,5 @@
 """A service killed at the worst moment loses nothing and duplicates nothing."""
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -53,21 +51,7 @@ def test_orders_killed_after_the_commit_still_answer_with_the_one_order(
 
     [confirmation] = [data for event, data in events if event == "confirmation"]
     assert events[-1][0] == "done"
-    listed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "copilot_cli.main",
-            "orders",
-            "list",
-            "--nats-url",
-            crashing.nats.url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=crashing.operator_env(),
-    )
+    listed = crashing.copilot("orders", "list")
     assert listed.returncode == 0, listed.stderr
     rows = [line for line in listed.stdout.splitlines() if line.startswith("EO-")]
     assert len(rows) == 1, listed.stdout

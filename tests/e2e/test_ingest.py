@@ -1,7 +1,6 @@
 """`copilot ingest` re-indexes through the running RAG service; the chat then cites the page."""
 
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -28,13 +27,7 @@ Flights run on Saturdays at 11:00 and cost $12. Book at the counter; no reservat
 
 
 def ingest(system: RunningSystem, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "copilot_cli.main", "ingest", *args, "--nats-url", system.nats.url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=system.operator_env(),
-    )
+    return system.copilot("ingest", *args, timeout=120)
 
 
 def test_ingest_reports_progress_and_the_chat_cites_the_new_page(

@@ -2,8 +2,6 @@
 figure by figure against what they must give."""
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,22 +70,7 @@ def rate(client: httpx.Client, auth: dict[str, str], turn_id: str, rating: str) 
 
 
 def report(system: RunningSystem, *args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "copilot_cli.main",
-            "insights",
-            "--json",
-            *args,
-            "--nats-url",
-            system.nats.url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=system.operator_env(),
-    )
+    done = system.copilot("insights", "--json", *args)
     assert done.returncode == 0, done.stderr
     return dict(json.loads(done.stdout))
 

@@ -1,8 +1,6 @@
 """`copilot privacy delete` erases a visitor's data from the running system."""
 
 import asyncio
-import subprocess
-import sys
 
 import httpx
 import nats
@@ -61,16 +59,6 @@ async def _index_keys(bus: NatsForTests, session_id: str) -> list[str]:
         await nc.close()
 
 
-def _cli(system: RunningSystem, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "copilot_cli.main", *args, "--nats-url", system.nats.url],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=system.operator_env(),
-    )
-
-
 def test_deleting_a_session_erases_its_conversations_feedback_and_order_contact(
     system: RunningSystem,
 ) -> None:
@@ -103,7 +91,7 @@ def test_deleting_a_session_erases_its_conversations_feedback_and_order_contact(
             "turn summaries": 1,
         }
 
-        erased = _cli(system, "privacy", "delete", "--session", session_id)
+        erased = system.copilot("privacy", "delete", "--session", session_id)
         assert erased.returncode == 0, erased.stderr
         assert "Erased 1 conversation(s), 1 feedback event(s)" in erased.stdout
         assert "1 order(s); the session is revoked." in erased.stdout
@@ -113,7 +101,7 @@ def test_deleting_a_session_erases_its_conversations_feedback_and_order_contact(
         assert set(after.values()) == {0}
         revoked = client.post("/api/chat", json={"message": "hello"}, headers=auth)
         assert (revoked.status_code, revoked.json()["error"]["code"]) == (401, "token_revoked")
-    shown = _cli(system, "orders", "show", order_id)
+    shown = system.copilot("orders", "show", order_id)
     assert shown.returncode == 0, shown.stderr
     assert "ada@example.com" not in shown.stdout and "Ada Lovelace" not in shown.stdout
     assert "cancelled" in shown.stdout, "a pending order nobody can confirm any more ends"
@@ -129,7 +117,7 @@ def test_deleting_one_conversation_leaves_the_session_working(system: RunningSys
         wait_until(
             lambda: client.post("/api/feedback", json=rating, headers=auth).status_code == 202
         )
-        erased = _cli(system, "privacy", "delete", "--conversation", conversation_id)
+        erased = system.copilot("privacy", "delete", "--conversation", conversation_id)
         assert erased.returncode == 0, erased.stderr
         assert "Erased 1 conversation(s), 1 feedback event(s)" in erased.stdout
         again = client.post(
