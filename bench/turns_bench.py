@@ -186,6 +186,17 @@ def run_bench(plan: Plan) -> dict[str, Any]:
     }
 
 
+def think_range(text: str) -> tuple[float, float]:
+    """`min,max` seconds, 0 <= min <= max."""
+    try:
+        low, high = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not min,max in seconds") from None
+    if not 0 <= low <= high:
+        raise argparse.ArgumentTypeError(f"{text!r}: need 0 <= min <= max")
+    return low, high
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=Plan.seconds, help="per level")
@@ -194,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--realistic-levels", default="20,50,100")
     parser.add_argument(
         "--think",
-        default=",".join(f"{s:g}" for s in Plan.think_s),
+        type=think_range,
+        default=Plan.think_s,
         help="seconds a visitor who thinks takes between turns: min,max",
     )
     parser.add_argument(
@@ -211,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds=args.seconds,
         max_turns=args.max_turns,
         thinking_seconds=args.thinking_seconds,
-        think_s=(float(args.think.split(",")[0]), float(args.think.split(",")[1])),
+        think_s=args.think,
     )
     started = datetime.now(UTC)
     print("Turns benchmark…", flush=True)
