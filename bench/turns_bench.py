@@ -4,6 +4,7 @@
    `make run` starts it, measured at the gateway (HTTP and SSE), at concurrency 1, 10 and
    50; and the same pipeline in this process with no bus and no HTTP but the model's
    (bench/in_process.py), in the same run. The difference is the bus's (and gateway's) cost.
+   Both sides, and the visitors, run on uvloop, as the services do under uvicorn.
 2. Realistic: the scripted model with an OpenAI-like latency (0.4 s to the first token,
    50 tokens/s, a fifth of the turns search the docs) at 20, 50 and 100 visitors: p95 end
    to end against the checklist's 2 s, and the time our side adds above the model's own;
@@ -14,7 +15,6 @@
 Writes bench/results/turns-bench-<date>.json and prints a summary."""
 
 import argparse
-import asyncio
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import uvloop
 import yaml
 from bench_system import BenchBus, RunningSystem, ScriptedModelServer, own_bus, running_system
 from cpu_meter import CpuMeter
@@ -148,10 +149,10 @@ def run_bench(plan: Plan) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="turns-bench-") as folder:
             data_dir = Path(folder)
             print("In process (no bus, no HTTP but the model's)…", flush=True)
-            inside = asyncio.run(baseline(plan, data_dir, model))
+            inside = uvloop.run(baseline(plan, data_dir, model))
             print("The system as make run starts it…", flush=True)
             with own_bus(data_dir) as bus, running_system(bus, data_dir, model.base_url) as system:
-                measured = asyncio.run(through_the_system(plan, system, model, bus))
+                measured = uvloop.run(through_the_system(plan, system, model, bus))
     finally:
         model.stop()
     overhead: dict[str, Any] = {}
