@@ -102,6 +102,8 @@ class ScriptedLLM:
         self.script = script
         self.model = model
         self.requests: list[dict[str, Any]] = []
+        self.authorizations: list[str] = []
+        """Each chat request's Authorization header."""
         self.embedding_requests: list[dict[str, Any]] = []
         self.embedding_status = 200
         self._ids = _Counter()
@@ -166,6 +168,7 @@ class ScriptedLLM:
 
     async def _completions(self, request: Request) -> Response:
         body = await request.json()
+        self.authorizations.append(request.headers.get("authorization", ""))
         reply = _bounded(self._next_reply(body), body.get("max_completion_tokens"))
         await self._pause(reply.hang_s)
         if reply.status != 200:

@@ -60,6 +60,8 @@ def test_turn_without_a_tool(llm: ScriptedLLM) -> None:
     assert request["stream"] is True and request["stream_options"] == {"include_usage": True}
     assert request["messages"][0]["role"] == "system"
     assert {t["function"]["name"] for t in request["tools"]} == {t.name for t in ALL_TOOLS}
+    assert "max_completion_tokens" not in request, "no cap unless one is configured"
+    assert llm.authorizations == ["Bearer test-key"]
 
 
 @pytest.mark.parametrize(
