@@ -42,17 +42,28 @@ async def ensure_key_value(
     replicas: int = 1,
     storage: StorageType = StorageType.FILE,
 ) -> KeyValue:
-    """The KV bucket, created if missing. When its retention or replica count changed, the
-    existing bucket is brought up to date (declaring it again would be refused)."""
+    """The KV bucket, created if missing. When its retention, replica count or way of reading
+    changed, the existing bucket is brought up to date (declaring it again would be refused).
+
+    On a single server, read directly, as nats.go and the nats CLI create buckets: a get is
+    a plain request the stream answers with the entry, not a JetStream API call answered in
+    base64 JSON (less work for the server and the reader on the hottest KV operation). With
+    replicas, a direct get may be answered by a follower a moment behind, which would break
+    reading one's own writes and the compare-and-set counters: reads go to the leader."""
+    direct = replicas == 1
     try:
         info = await js.stream_info(f"KV_{bucket}")
     except NotFoundError:
-        config = KeyValueConfig(bucket=bucket, ttl=ttl_s, replicas=replicas, storage=storage)
+        config = KeyValueConfig(
+            bucket=bucket, ttl=ttl_s, replicas=replicas, storage=storage, direct=direct
+        )
         return await js.create_key_value(config)
-    if info.config.max_age != ttl_s or info.config.num_replicas != replicas:
+    wanted = (ttl_s, replicas, direct)
+    if (info.config.max_age, info.config.num_replicas, bool(info.config.allow_direct)) != wanted:
         log.info("bucket %s: age limit %ss, %s replicas", bucket, ttl_s, replicas)
         info.config.max_age = ttl_s
         info.config.num_replicas = replicas
+        info.config.allow_direct = direct
         await js.update_stream(info.config)
     return await js.key_value(bucket)
 
