@@ -49,6 +49,9 @@ HISTORY_BUCKET = "copilot_history"
 WORKING_HISTORY_BUCKET = "copilot_history_working"
 PENDING_ISSUES_BUCKET = "copilot_pending_issues"
 RATE_LIMITS_BUCKET = "copilot_rate_limits"
+# Rate-limit counters on a server that counts (NATS 2.12+): a subject per window.
+RATE_COUNTERS_STREAM = "COPILOT_RATE_COUNTERS"
+RATE_COUNTERS_PREFIX = f"{ROOT}.ratelimit"
 REVOKED_SESSIONS_BUCKET = "copilot_revoked_sessions"
 SPEND_BUCKET = "copilot_spend"
 
@@ -88,3 +91,10 @@ def turn_ended(outcome: str) -> str:
 def rag_reindex_events(request_id: str) -> str:
     """The subject on which the RAG service reports one re-index as it goes."""
     return f"{ROOT}.rag.reindex.{_token(request_id, 'request id')}.events"
+
+
+def rate_counter(key: str) -> str:
+    """A rate-limit window's counter subject; `key` is dot-separated tokens."""
+    for token in key.split("."):
+        _token(token, "rate counter key part")
+    return f"{RATE_COUNTERS_PREFIX}.{key}"

@@ -68,6 +68,40 @@ async def ensure_key_value(
     return await js.key_value(bucket)
 
 
+async def ensure_counter_stream(
+    js: JetStreamContext, name: str, prefix: str, max_age_s: float, replicas: int = 1
+) -> bool:
+    """A counter stream in memory (NATS 2.12+: every subject under `prefix` a counter that a
+    publish with `Nats-Incr` adds to), created if missing; whether the server counts on it.
+    An older server accepts the stream without the setting and would store increments as
+    plain messages: then False. A stream made without counting (by an older server) cannot
+    be switched over: False as well, until it is deleted (`nats stream rm <name>`)."""
+    config = StreamConfig(
+        name=name,
+        subjects=[f"{prefix}.>"],
+        storage=StorageType.MEMORY,
+        max_age=max_age_s,
+        max_msgs_per_subject=1,
+        num_replicas=replicas,
+        allow_msg_counter=True,
+        allow_direct=True,
+    )
+    try:
+        existing = await js.stream_info(name)
+    except NotFoundError:
+        created = await js.add_stream(config)
+        return created.config.allow_msg_counter is True
+    if existing.config.allow_msg_counter is not True:
+        log.warning(
+            "stream %s does not count: the server is older than NATS 2.12, or an older one"
+            " made it (then delete it to count on it)",
+            name,
+        )
+        return False
+    updated = await js.update_stream(config)
+    return updated.config.allow_msg_counter is True
+
+
 async def _beat(msg: NatsMessage, every_s: float) -> None:
     while True:
         await asyncio.sleep(every_s)

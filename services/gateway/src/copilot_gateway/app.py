@@ -1,5 +1,6 @@
 """The gateway: the public HTTP API in front of the bus."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -7,13 +8,17 @@ from datetime import timedelta
 from copilot_contracts import subjects
 from copilot_contracts.streams import ACTIONS, CHAT_EVENTS, CHAT_TURNS, TURN_EVENTS
 from copilot_service_defaults.broker import service_broker
-from copilot_service_defaults.jetstream import ensure_key_value, ensure_stream
+from copilot_service_defaults.jetstream import (
+    ensure_counter_stream,
+    ensure_key_value,
+    ensure_stream,
+)
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from nats.js.api import StorageType
 
 from copilot_gateway.adapters.bus import GatewayBus
-from copilot_gateway.adapters.kv_rate_counter import KvRateCounter
+from copilot_gateway.adapters.nats_rate_counter import NatsRateCounter
 from copilot_gateway.adapters.token_revocations import TokenRevocations
 from copilot_gateway.body_limit import BodySizeLimit
 from copilot_gateway.config import GatewaySettings
@@ -35,6 +40,8 @@ from copilot_gateway.security_headers import SecurityHeaders, page_csp
 from copilot_gateway.staff_page import PAGE_STYLE
 from copilot_gateway.tracing import instrument
 
+log = logging.getLogger(__name__)
+
 RATE_WINDOW_MAX_S = 86_400
 # A renewed token stays retired while it could still be renewed: up to two lifetimes.
 REVOCATION_KEEP_S = 2 * 86_400
@@ -47,7 +54,7 @@ def build_app(settings: GatewaySettings) -> FastAPI:
         settings.session_secret, timedelta(seconds=settings.session_ttl_s), settings.site_origins()
     )
     revocations = TokenRevocations()
-    counter = KvRateCounter()
+    counter = NatsRateCounter()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -72,11 +79,26 @@ def build_app(settings: GatewaySettings) -> FastAPI:
             time the connection comes back. The turns' events (for a visitor to resume an
             answer), and the rate-limit counters, whose loss only resets the current windows."""
             await ensure_stream(js, TURN_EVENTS, replicas)
-            counter.attach(
-                await ensure_key_value(
-                    js, subjects.RATE_LIMITS_BUCKET, RATE_WINDOW_MAX_S, replicas, StorageType.MEMORY
+            if await ensure_counter_stream(
+                js,
+                subjects.RATE_COUNTERS_STREAM,
+                subjects.RATE_COUNTERS_PREFIX,
+                RATE_WINDOW_MAX_S,
+                replicas,
+            ):
+                counter.use_counter_stream(broker.connection)
+                log.info("rate limits counted by the NATS server")
+            else:
+                log.info("rate limits counted by compare-and-set (NATS before 2.12)")
+                counter.use_bucket(
+                    await ensure_key_value(
+                        js,
+                        subjects.RATE_LIMITS_BUCKET,
+                        RATE_WINDOW_MAX_S,
+                        replicas,
+                        StorageType.MEMORY,
+                    )
                 )
-            )
 
         await declare_in_memory()
         broker.after_reconnect(declare_in_memory)
