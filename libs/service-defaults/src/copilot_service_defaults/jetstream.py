@@ -10,7 +10,7 @@ from copilot_contracts.streams import StreamDefinition
 from faststream.nats import NatsMessage
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 from nats.js.kv import KeyValue
 
 log = logging.getLogger(__name__)
@@ -74,8 +74,10 @@ async def ensure_counter_stream(
     """A counter stream in memory (NATS 2.12+: every subject under `prefix` a counter that a
     publish with `Nats-Incr` adds to), created if missing; whether the server counts on it.
     An older server accepts the stream without the setting and would store increments as
-    plain messages: then False. A stream made without counting (by an older server) cannot
-    be switched over: False as well, until it is deleted (`nats stream rm <name>`)."""
+    plain messages: then False. So does an older server in strict mode (`jetstream { strict:
+    true }`), which refuses the setting as an unknown field. A stream made without counting
+    (by an older server) cannot be switched over: False as well, until it is deleted (`nats
+    stream rm <name>`)."""
     config = StreamConfig(
         name=name,
         subjects=[f"{prefix}.>"],
@@ -89,7 +91,13 @@ async def ensure_counter_stream(
     try:
         existing = await js.stream_info(name)
     except NotFoundError:
-        created = await js.add_stream(config)
+        try:
+            created = await js.add_stream(config)
+        except BadRequestError as refused:
+            if "allow_msg_counter" not in (refused.description or ""):
+                raise
+            log.warning("stream %s: the server cannot count (%s)", name, refused.description)
+            return False
         return created.config.allow_msg_counter is True
     if existing.config.allow_msg_counter is not True:
         log.warning(
