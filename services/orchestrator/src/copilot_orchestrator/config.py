@@ -34,7 +34,7 @@ class OrchestratorSettings(ServiceSettings):
     tool_timeout_s: float = Field(default=10.0, gt=0)
     # Orders and issues: long enough for a redelivery after a tool service restarts.
     action_timeout_s: float = Field(default=30.0, gt=0)
-    turn_workers: int = Field(default=32, ge=1, le=1000)
+    turn_workers: int = Field(default=128, ge=1, le=1000)
     history_max_messages: int = Field(default=20, ge=2, le=200)
     transcript_retention_days: int = Field(default=30, ge=1, le=3650)
     working_history_ttl_s: int = Field(default=3_600, ge=60)
