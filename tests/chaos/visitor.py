@@ -1,10 +1,12 @@
 """One visitor of the chaos load, doing over plain HTTP what the widget does: a connection
-that fails before the turn began is sent again once the gateway answers; a stream cut off
+that fails before the turn began is sent again, with the same request id, once the gateway
+answers; a stream cut off
 after it began is resumed from the last event seen (`GET /api/chat/turns/{id}/events` with
 `Last-Event-ID`); Confirm is pressed again after a lost answer or a 503."""
 
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +34,7 @@ class TurnRecord:
     tool_failures: list[str] = field(default_factory=list)
     action_id: str | None = None
     decision: str | None = None  # confirmed | filed | failed:<code> | unknown
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
     def failed_cleanly(self) -> bool:
@@ -102,7 +105,7 @@ class Visitor:
         return turn  # lost: neither `done` nor `error` by the deadline
 
     def _ask(self, turn: TurnRecord, message: str, deadline: float) -> str | None:
-        body = {"message": message}
+        body = {"message": message, "request_id": turn.request_id}
         with self.client.stream(
             "POST", "/api/chat", json=body, headers=self._auth(deadline)
         ) as response:

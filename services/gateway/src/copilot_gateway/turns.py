@@ -1,6 +1,7 @@
 """Starting a chat turn on the bus and following its events: shared by every chat API."""
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from copilot_contracts.chat import (
     ErrorEvent,
     MetaEvent,
     TurnEvent,
+    TurnRecord,
 )
 from copilot_contracts.envelope import new_id
 
@@ -31,9 +33,18 @@ async def start_turn(
     message: str,
     conversation_id: str | None,
     timeout_s: float,
+    request_id: str | None = None,
 ) -> tuple[ChatTurnRequested, TurnEvents]:
-    """Check or open the conversation, subscribe to the turn's events, then publish it."""
+    """Check or open the conversation, subscribe to the turn's events, then publish it.
+
+    With the visitor's `request_id`, the same message sent again (its answer's stream was cut
+    before `meta` arrived) is the same turn: followed again from its first event, never
+    started twice."""
+    turn_id = turn_id_for(session.session_id, request_id) if request_id else new_id()
     try:
+        taken = await bus.turn(turn_id) if request_id else None
+        if taken is not None and taken.session_id == session.session_id:
+            return await _sent_again(bus, session, message, taken, timeout_s)
         if conversation_id:
             record = await bus.conversation(conversation_id)
             if record is None or record.session_id != session.session_id:
@@ -43,7 +54,7 @@ async def start_turn(
             await bus.start_conversation(conversation_id, session.session_id)
         turn = ChatTurnRequested(
             conversation_id=conversation_id,
-            turn_id=new_id(),
+            turn_id=turn_id,
             session_id=session.session_id,
             consent=session.consent,
             message=message,
@@ -59,11 +70,7 @@ async def start_turn(
     # may resume it from any replica, which checks that it is theirs.
     remembered = asyncio.create_task(_remember(bus, turn))
     try:
-        await bus.publish_turn(turn)
-    except Exception as exc:
-        await events.close()
-        log.warning("could not publish a turn: %s", type(exc).__name__)
-        raise ApiError(503, "bus_unavailable", UNAVAILABLE) from exc
+        await _publish(bus, turn, events)
     finally:
         await remembered
     _watch(bus, events, turn)
@@ -99,6 +106,42 @@ async def resume_turn(
     turn = ResumedTurn(record.conversation_id, turn_id, deadline)
     _watch(bus, events, turn)
     return turn, events
+
+
+def turn_id_for(session_id: str, request_id: str) -> str:
+    """The turn a session's message starts, the same each time it is sent."""
+    return hashlib.sha256(f"{session_id}\n{request_id}".encode()).hexdigest()[:32]
+
+
+async def _sent_again(
+    bus: GatewayBus, session: Session, message: str, taken: TurnRecord, timeout_s: float
+) -> tuple[ChatTurnRequested, TurnEvents]:
+    """The turn a message already started, followed from its first event. While it may
+    still run it is published again, in case the first publish never landed: JetStream
+    drops the repeat within its duplicate window (longer than a turn may take)."""
+    deadline = taken.deadline or datetime.now(UTC) + timedelta(seconds=timeout_s)
+    turn = ChatTurnRequested(
+        conversation_id=taken.conversation_id,
+        turn_id=taken.turn_id,
+        session_id=session.session_id,
+        consent=session.consent,
+        message=message,
+        deadline=deadline,
+    )
+    events = await bus.resume(turn.turn_id, 0)
+    if deadline > datetime.now(UTC):
+        await _publish(bus, turn, events)
+    _watch(bus, events, turn)
+    return turn, events
+
+
+async def _publish(bus: GatewayBus, turn: ChatTurnRequested, events: TurnEvents) -> None:
+    try:
+        await bus.publish_turn(turn)
+    except Exception as exc:
+        await events.close()
+        log.warning("could not publish a turn: %s", type(exc).__name__)
+        raise ApiError(503, "bus_unavailable", UNAVAILABLE) from exc
 
 
 def _watch(bus: GatewayBus, events: TurnEvents, turn: TurnRef) -> None:

@@ -45,7 +45,7 @@ def chat_router(
     ) -> EventSourceResponse:
         """Send the visitor's message; the answer streams back as Server-Sent Events."""
         turn, events = await start_turn(
-            bus, session, body.message, body.conversation_id, turn_timeout_s
+            bus, session, body.message, body.conversation_id, turn_timeout_s, body.request_id
         )
         return EventSourceResponse(
             relay_turn(bus, events, turn, current_trace_id()), ping=15, headers=SSE_HEADERS

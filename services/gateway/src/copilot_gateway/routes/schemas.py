@@ -45,6 +45,13 @@ class SessionResponse(BaseModel):
 class ChatRequest(StrictBody):
     message: str = Field(min_length=1, max_length=4000)
     conversation_id: str | None = Field(default=None, pattern=r"^[a-f0-9]{32}$")
+    request_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{16,64}$",
+        description="The sender's own id for this message, the same when it is sent again"
+        " (after a stream cut before `meta`): the turn it started is followed again, from its"
+        " first event, instead of a second turn.",
+    )
 
     @field_validator("message")
     @classmethod

@@ -12,6 +12,12 @@ export class ChatError extends Error {
   }
 }
 
+// A message's own id, kept when it is sent again (crypto.randomUUID needs a secure page).
+export function newRequestId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 async function failure(response) {
   const body = await response.json().catch(() => ({}));
   const code = body.error?.code || "";
@@ -133,8 +139,9 @@ export class Api {
     }
   }
 
-  async ask(message, onEvent) {
-    const body = { message };
+  async ask(message, onEvent, requestId = newRequestId()) {
+    // The same requestId when a message is sent again: the turn it started, not a second.
+    const body = { message, request_id: requestId };
     if (this.state.conversationId) body.conversation_id = this.state.conversationId;
     let response = await this.authorised("/api/chat", {
       method: "POST",
@@ -144,7 +151,7 @@ export class Api {
     if (response.status === 404 && body.conversation_id) {
       // The conversation belonged to an older session: carry on in a new one.
       this.state.conversationId = null;
-      return this.ask(message, onEvent);
+      return this.ask(message, onEvent, requestId);
     }
     if (!response.ok) throw await failure(response);
     const turn = { id: null, lastEventId: null };

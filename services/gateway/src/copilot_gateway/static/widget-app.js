@@ -1,6 +1,6 @@
 /* The chat panel, loaded by widget.js on first open. Everything lives in the Shadow DOM:
    the host page's CSS cannot reach it, and it cannot reach the host page. */
-import { Api, ChatError } from "./widget-api.js";
+import { Api, ChatError, newRequestId } from "./widget-api.js";
 import { renderMarkdown, safeHref } from "./widget-markdown.js";
 import { STYLES } from "./widget-styles.js";
 
@@ -160,7 +160,7 @@ class Chat {
     return list;
   }
 
-  async submit(message = this.input.value.trim(), again = false) {
+  async submit(message = this.input.value.trim(), again = false, requestId = newRequestId()) {
     if (!message || this.busy) return;
     this.busy = true;
     this.send.disabled = true;
@@ -177,12 +177,13 @@ class Chat {
     this.scroll();
     const turn = { text: "", citations: [], turnId: null, actions: [] };
     try {
-      await this.api.ask(message, (type, data) => this.onEvent(type, data, turn, answer, status));
+      await this.api.ask(
+        message, (type, data) => this.onEvent(type, data, turn, answer, status), requestId);
       this.state.transcript.push({ role: "assistant", text: turn.text, citations: turn.citations });
       this.state.transcript.push(...turn.actions);
       if (turn.turnId && turn.text) answer.append(this.feedback(turn.turnId));
     } catch (error) {
-      this.showError(error, () => { answer.remove(); return this.submit(message, true); });
+      this.showError(error, () => { answer.remove(); return this.submit(message, true, requestId); });
       if (!turn.text) answer.remove();
     } finally {
       status.remove();
