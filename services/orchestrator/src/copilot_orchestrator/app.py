@@ -19,6 +19,7 @@ from copilot_orchestrator.adapters.metered_budget import MeteredBudget
 from copilot_orchestrator.adapters.nats_tools import NatsToolTransport
 from copilot_orchestrator.adapters.openai_model import OpenAIChatModel
 from copilot_orchestrator.adapters.resilient_model import ResilientModel
+from copilot_orchestrator.adapters.turn_consumer import keep_turns_in_flight
 from copilot_orchestrator.config import OrchestratorSettings
 from copilot_orchestrator.coordinator import TurnCoordinator
 from copilot_orchestrator.domain.budget import DEFAULT_PRICES, Budget
@@ -28,7 +29,7 @@ from copilot_orchestrator.domain.output_guard import OutputGuard
 from copilot_orchestrator.domain.planner import OfflinePlanner
 from copilot_orchestrator.domain.prompts import PromptVariants, parse_split
 from copilot_orchestrator.domain.turn import TurnRunner
-from copilot_orchestrator.handlers import build_router
+from copilot_orchestrator.handlers import DURABLE, build_router, turns_in_flight
 
 log = logging.getLogger(__name__)
 # A conversation's token total lives as long as the conversation (a day); a day's spend, a day.
@@ -89,6 +90,7 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
         js, replicas = broker.connection.jetstream(), settings.nats_stream_replicas
         for stream in (CHAT_TURNS, ACTIONS, INSIGHTS):
             await ensure_stream(js, stream, replicas)
+        await keep_turns_in_flight(js, DURABLE, turns_in_flight(settings.turn_workers))
         retention_s = settings.transcript_retention_days * 86_400
         history.transcripts = KvHistory(
             await ensure_key_value(js, subjects.HISTORY_BUCKET, retention_s, replicas),
@@ -102,7 +104,7 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
         )
         ledger.attach(await ensure_key_value(js, subjects.SPEND_BUCKET, SPEND_KEEP_S, replicas))
         await watch_consumers(
-            broker.connection, [(CHAT_TURNS.name, "orchestrator")], settings.nats_stream_replicas
+            broker.connection, [(CHAT_TURNS.name, DURABLE)], settings.nats_stream_replicas
         )
         log.info("orchestrator ready with %s", runner.model.name)
 

@@ -19,8 +19,16 @@ ACK_WAIT_S = 15.0
 HEARTBEAT_S = 5.0
 # A turn that failed on two replicas is not tried a third time; the visitor gets an error.
 MAX_DELIVER = 2
+# Turns delivered and not yet acked, across every replica (the consumer is shared): room for
+# each of the most replicas the autoscaler runs (components/autoscaling: 10) to be busy.
+REPLICAS_SERVED = 10
+DURABLE = "orchestrator"
 TurnBody = Annotated[Any, DocumentedAs(ChatTurnRequested), Field(title="ChatTurnRequested")]
 CancelBody = Annotated[Any, DocumentedAs(ChatTurnCancelled), Field(title="ChatTurnCancelled")]
+
+
+def turns_in_flight(workers: int) -> int:
+    return workers * REPLICAS_SERVED
 
 
 def build_router(coordinator: TurnCoordinator, workers: int) -> NatsRouter:
@@ -29,12 +37,14 @@ def build_router(coordinator: TurnCoordinator, workers: int) -> NatsRouter:
     @router.subscriber(
         subjects.CHAT_TURN_REQUESTED,
         stream=JStream(name=subjects.CHAT_TURNS_STREAM, declare=False),
-        durable="orchestrator",
+        durable=DURABLE,
         pull_sub=PullSub(batch_size=1, timeout=5.0),
         max_workers=workers,
         ack_policy=AckPolicy.ACK,
         config=ConsumerConfig(
-            ack_wait=ACK_WAIT_S, max_deliver=MAX_DELIVER, max_ack_pending=workers * 4
+            ack_wait=ACK_WAIT_S,
+            max_deliver=MAX_DELIVER,
+            max_ack_pending=turns_in_flight(workers),
         ),
     )
     async def take_turn(body: TurnBody, msg: NatsMessage) -> None:
