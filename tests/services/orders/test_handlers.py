@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import nats.errors
 import pytest
 from copilot_contracts import subjects
 from copilot_contracts.orders import OrderDecisionRequested, OrderPlaced, OrdersQuery
@@ -121,6 +122,8 @@ async def test_confirming_over_the_bus_publishes_order_placed_once(
         # The event reaches subscribers before the relay has its publish acknowledged and
         # marks the row: stopping the relay in between would leave it to be sent again.
         await _until_nothing_unpublished(service)
+        with pytest.raises(nats.errors.TimeoutError):  # the second confirm sent nothing
+            await watcher.next_msg(timeout=0.5)
     finally:
         relay.cancel()
         with contextlib.suppress(asyncio.CancelledError):
