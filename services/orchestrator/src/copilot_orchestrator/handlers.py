@@ -23,6 +23,8 @@ MAX_DELIVER = 2
 # each of the most replicas the autoscaler runs (components/autoscaling: 10) to be busy.
 REPLICAS_SERVED = 10
 DURABLE = "orchestrator"
+# (stream, subject, durable consumer) of each JetStream subscriber here.
+CONSUMERS = ((subjects.CHAT_TURNS_STREAM, subjects.CHAT_TURN_REQUESTED, DURABLE),)
 TurnBody = Annotated[Any, DocumentedAs(ChatTurnRequested), Field(title="ChatTurnRequested")]
 CancelBody = Annotated[Any, DocumentedAs(ChatTurnCancelled), Field(title="ChatTurnCancelled")]
 
