@@ -17,6 +17,7 @@ import pytest
 
 from tests.chaos.ledger import ChaosTable, check_orders, check_reports, tally
 from tests.chaos.load import SteadyLoad
+from tests.chaos.refusals import replies_refused_after_restarts
 from tests.chaos.system_env import chaos_env
 from tests.chaos.visitor_model import visitor_model
 from tests.conftest import wait_until
@@ -99,6 +100,7 @@ def test_no_turn_order_or_report_is_lost_or_duplicated_while_services_crash(
             tmp_path,
             receiver,
             READY_WITHIN_S,
+            expected_refusals=replies_refused_after_restarts(nats.restarted_at),
             **chaos_env(llm, github),
         ) as system,
     ):

@@ -5,7 +5,7 @@ Anything the bus refuses a service fails the tests that ran on that system."""
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,8 +59,14 @@ class RunningSystem:
             return response.headers, list(read_events(response))
 
 
-def bus_refusals(nats: NatsForTests, server_log_from: int, data_dir: Path) -> list[str]:
-    """What the server refused since `server_log_from`, and what services logged as refused."""
+def bus_refusals(
+    nats: NatsForTests,
+    server_log_from: int,
+    data_dir: Path,
+    expected: Callable[[str], bool] = lambda line: False,
+) -> list[str]:
+    """What the server refused since `server_log_from`, and what services logged as refused,
+    but for the refusals `expected` accepts."""
     written = nats.log.read_bytes()[server_log_from:].decode(errors="replace")
     refused = [
         line
@@ -70,7 +76,7 @@ def bus_refusals(nats: NatsForTests, server_log_from: int, data_dir: Path) -> li
     for log in sorted(data_dir.glob("*.log")):
         lines = log.read_text(errors="replace").splitlines()
         refused += [f"{log.name}: {line}" for line in lines if "NATS refused" in line]
-    return refused
+    return [line for line in refused if not expected(line)]
 
 
 @contextmanager
@@ -79,6 +85,7 @@ def running_system(
     data_dir: Path,
     receiver: OtlpReceiver,
     ready_within_s: float = 90,
+    expected_refusals: Callable[[str], bool] = lambda line: False,
     **env: str,
 ) -> Iterator[RunningSystem]:
     if nats.logins is None:
@@ -119,7 +126,7 @@ def running_system(
         yield RunningSystem(url, receiver, data_dir, nats, group)
     finally:
         group.stop_all()
-    refused = bus_refusals(nats, server_log_from, data_dir)
+    refused = bus_refusals(nats, server_log_from, data_dir, expected_refusals)
     if refused:
         raise AssertionError("NATS refused the services:\n" + "\n".join(refused))
 

@@ -3,6 +3,7 @@
 
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ class RestartableNats:
         self.monitor_port = free_port()
         self.logins = NatsLogins.generate() if authorized else None
         self.process: subprocess.Popen[bytes] | None = None
+        self.restarted_at: list[float] = []  # epoch seconds
         self.info = NatsForTests(
             url=f"nats://{self.address.host}:{self.address.port}",
             monitor_url=f"http://{self.address.host}:{self.monitor_port}",
@@ -40,6 +42,7 @@ class RestartableNats:
 
     def restart(self) -> None:
         self.kill()
+        self.restarted_at.append(time.time())
         self.start()
 
     def stop(self) -> None:
