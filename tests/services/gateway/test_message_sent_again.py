@@ -4,11 +4,12 @@ gateway that restarted) is answered by the turn it started, never by a second tu
 import asyncio
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import nats
 from copilot_contracts import subjects
-from copilot_contracts.chat import DeltaEvent, DoneEvent, TurnEventPublished
+from copilot_contracts.chat import DeltaEvent, DoneEvent, TurnEventPublished, TurnRecord
 from copilot_gateway.turns import turn_id_for
 from fastapi.testclient import TestClient
 
@@ -38,8 +39,8 @@ def _answer(url: str, conversation_id: str, turn_id: str) -> None:
                     conversation_id=conversation_id, turn_id=turn_id, seq=seq + 1, event=event
                 )
                 subject = subjects.chat_turn_events(turn_id)
-                await connection.publish(subject, published.model_dump_json().encode())
-            await connection.flush()
+                # Through JetStream: kept (acknowledged) before the next request reads them.
+                await connection.jetstream().publish(subject, published.model_dump_json().encode())
         finally:
             await connection.close()
 
@@ -100,3 +101,41 @@ def test_a_malformed_request_id_is_refused(private_nats_url: str) -> None:
         response = client.post("/api/chat", json=body, headers=bearer(session["token"]))
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_a_turn_recorded_but_never_published_is_published_when_sent_again(
+    private_nats_url: str,
+) -> None:
+    """The first attempt's gateway died between recording the turn and publishing it."""
+    with gateway(private_nats_url, turn_timeout_s=30) as client:
+        session = new_session(client)
+        request_id = uuid.uuid4().hex
+        turn_id = turn_id_for(session["session_id"], request_id)
+        conversation_id = uuid.uuid4().hex
+        _record(private_nats_url, turn_id, conversation_id, session["session_id"])
+        before = _waiting_turns(private_nats_url)
+
+        events = _ask(client, private_nats_url, session["token"], request_id, answer=True)
+
+        assert events[0][1]["turn_id"] == turn_id
+        assert events[0][1]["conversation_id"] == conversation_id, "the recorded conversation"
+        assert [kind for kind, _ in events] == ["meta", "delta", "done"]
+        assert _waiting_turns(private_nats_url) == before + 1, "published this time"
+
+
+def _record(url: str, turn_id: str, conversation_id: str, session_id: str) -> None:
+    async def write() -> None:
+        connection = await nats.connect(url)
+        try:
+            bucket = await connection.jetstream().key_value(subjects.CONVERSATIONS_BUCKET)
+            record = TurnRecord(
+                turn_id=turn_id,
+                conversation_id=conversation_id,
+                session_id=session_id,
+                deadline=datetime.now(UTC) + timedelta(seconds=30),
+            )
+            await bucket.create(f"turn.{turn_id}", record.model_dump_json().encode())
+        finally:
+            await connection.close()
+
+    asyncio.run(write())

@@ -17,6 +17,7 @@ from copilot_contracts.chat import (
     TurnRecord,
 )
 from copilot_contracts.envelope import new_id
+from copilot_contracts.streams import CHAT_TURNS
 
 from copilot_gateway.adapters.bus import GatewayBus, TurnEvents, TurnRef
 from copilot_gateway.domain.sessions import Session
@@ -37,44 +38,60 @@ async def start_turn(
 ) -> tuple[ChatTurnRequested, TurnEvents]:
     """Check or open the conversation, subscribe to the turn's events, then publish it.
 
-    With the visitor's `request_id`, the same message sent again (its answer's stream was cut
+    With the sender's `request_id`, the same message sent again (its answer's stream was cut
     before `meta` arrived) is the same turn: followed again from its first event, never
-    started twice."""
+    started twice. Such a turn is recorded before it is published, so a message sent again
+    finds it however early the first attempt died."""
     turn_id = turn_id_for(session.session_id, request_id) if request_id else new_id()
     try:
-        taken = await bus.turn(turn_id) if request_id else None
-        if taken is not None and taken.session_id == session.session_id:
+        if request_id and (taken := await bus.turn(turn_id)) is not None:
             return await _sent_again(bus, session, message, taken, timeout_s)
-        if conversation_id:
-            record = await bus.conversation(conversation_id)
-            if record is None or record.session_id != session.session_id:
-                raise ApiError(404, "conversation_not_found", "No such conversation.")
-        else:
-            conversation_id = new_id()
-            await bus.start_conversation(conversation_id, session.session_id)
         turn = ChatTurnRequested(
-            conversation_id=conversation_id,
+            conversation_id=await _conversation(bus, session, conversation_id),
             turn_id=turn_id,
             session_id=session.session_id,
             consent=session.consent,
             message=message,
             deadline=datetime.now(UTC) + timedelta(seconds=timeout_s),
         )
-        events = await bus.follow(turn.turn_id)
+        if request_id:
+            if not await bus.claim_turn(turn):  # the same message, sent twice at once
+                taken = await bus.turn(turn_id)
+                if taken is None:
+                    raise RuntimeError("a claimed turn without its record")
+                return await _sent_again(bus, session, message, taken, timeout_s)
+            events = await bus.resume(turn_id, 0)
+        else:
+            events = await bus.follow(turn.turn_id)
     except ApiError:
         raise
     except Exception as exc:
         log.warning("bus unavailable: %s", type(exc).__name__)
         raise ApiError(503, "bus_unavailable", UNAVAILABLE) from exc
-    # Whose turn it is is written alongside: a visitor who learns the turn's id (in `meta`)
-    # may resume it from any replica, which checks that it is theirs.
-    remembered = asyncio.create_task(_remember(bus, turn))
-    try:
+    if request_id:
         await _publish(bus, turn, events)
-    finally:
-        await remembered
+    else:
+        # Whose turn it is is written alongside: a visitor who learns the turn's id (in
+        # `meta`) may resume it from any replica, which checks that it is theirs.
+        remembered = asyncio.create_task(_remember(bus, turn))
+        try:
+            await _publish(bus, turn, events)
+        finally:
+            await remembered
     _watch(bus, events, turn)
     return turn, events
+
+
+async def _conversation(bus: GatewayBus, session: Session, conversation_id: str | None) -> str:
+    """The session's own conversation `conversation_id`, or a new one."""
+    if conversation_id:
+        record = await bus.conversation(conversation_id)
+        if record is None or record.session_id != session.session_id:
+            raise ApiError(404, "conversation_not_found", "No such conversation.")
+        return conversation_id
+    conversation_id = new_id()
+    await bus.start_conversation(conversation_id, session.session_id)
+    return conversation_id
 
 
 _watchdogs: set[asyncio.Task[None]] = set()
@@ -116,10 +133,13 @@ def turn_id_for(session_id: str, request_id: str) -> str:
 async def _sent_again(
     bus: GatewayBus, session: Session, message: str, taken: TurnRecord, timeout_s: float
 ) -> tuple[ChatTurnRequested, TurnEvents]:
-    """The turn a message already started, followed from its first event. While it may
-    still run it is published again, in case the first publish never landed: JetStream
-    drops the repeat within its duplicate window (longer than a turn may take)."""
-    deadline = taken.deadline or datetime.now(UTC) + timedelta(seconds=timeout_s)
+    """The turn a message already started, followed from its first event. If nothing of it
+    was kept yet and JetStream would still drop a repeat (its duplicate window), it is
+    published again, in case the first attempt died before publishing it."""
+    if taken.session_id != session.session_id:
+        raise ApiError(409, "request_id_taken", "Send the message with a new request_id.")
+    now = datetime.now(UTC)
+    deadline = taken.deadline or now + timedelta(seconds=timeout_s)
     turn = ChatTurnRequested(
         conversation_id=taken.conversation_id,
         turn_id=taken.turn_id,
@@ -129,7 +149,9 @@ async def _sent_again(
         deadline=deadline,
     )
     events = await bus.resume(turn.turn_id, 0)
-    if deadline > datetime.now(UTC):
+    published_by = deadline - timedelta(seconds=timeout_s)
+    dropped_until = published_by + timedelta(seconds=CHAT_TURNS.duplicate_window_s)
+    if not events.any_kept and now < min(deadline, dropped_until):
         await _publish(bus, turn, events)
     _watch(bus, events, turn)
     return turn, events

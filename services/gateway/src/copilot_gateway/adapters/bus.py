@@ -24,7 +24,7 @@ from copilot_service_defaults.durable_requests import durable_request
 from faststream.nats import NatsBroker
 from nats.aio.subscription import Subscription
 from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js.errors import KeyNotFoundError, NotFoundError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
 from pydantic import BaseModel
 
@@ -61,6 +61,11 @@ class TurnEvents:
         """The number of the last event passed on to the visitor."""
         self.closed = False
         self.watchdog: asyncio.Task[None] | None = None
+
+    @property
+    def any_kept(self) -> bool:
+        """Whether events of the turn were kept before this subscription (it has begun)."""
+        return bool(self._kept)
 
     async def next(self, wait_s: float) -> TurnEventPublished | None:
         if self._kept:
@@ -156,6 +161,22 @@ class GatewayBus:
             deadline=turn.deadline,
         )
         await self.conversations.put(f"turn.{turn.turn_id}", record.model_dump_json().encode())
+
+    async def claim_turn(self, turn: ChatTurnRequested) -> bool:
+        """Record whose turn it is, unless it is recorded already (then False)."""
+        record = TurnRecord(
+            turn_id=turn.turn_id,
+            conversation_id=turn.conversation_id,
+            session_id=turn.session_id,
+            deadline=turn.deadline,
+        )
+        try:
+            await self.conversations.create(
+                f"turn.{turn.turn_id}", record.model_dump_json().encode()
+            )
+        except KeyWrongLastSequenceError:
+            return False
+        return True
 
     async def turn(self, turn_id: str) -> TurnRecord | None:
         try:

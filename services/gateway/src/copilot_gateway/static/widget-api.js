@@ -5,17 +5,12 @@
 const RESUME_PAUSES_MS = [500, 1000, 2000, 3000, 5000, 5000, 5000, 5000];
 
 export class ChatError extends Error {
-  constructor(message, { retry = true, code = "" } = {}) {
+  constructor(message, { retry = true, code = "", ended = false } = {}) {
     super(message);
     this.retry = retry;
     this.code = code;
+    this.ended = ended; // the turn ended with this error: a retry is a new turn
   }
-}
-
-// A message's own id, kept when it is sent again (crypto.randomUUID needs a secure page).
-export function newRequestId() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 async function failure(response) {
@@ -139,7 +134,7 @@ export class Api {
     }
   }
 
-  async ask(message, onEvent, requestId = newRequestId()) {
+  async ask(message, onEvent, requestId) {
     // The same requestId when a message is sent again: the turn it started, not a second.
     const body = { message, request_id: requestId };
     if (this.state.conversationId) body.conversation_id = this.state.conversationId;

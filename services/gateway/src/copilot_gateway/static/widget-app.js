@@ -1,8 +1,14 @@
 /* The chat panel, loaded by widget.js on first open. Everything lives in the Shadow DOM:
    the host page's CSS cannot reach it, and it cannot reach the host page. */
-import { Api, ChatError, newRequestId } from "./widget-api.js";
+import { Api, ChatError } from "./widget-api.js";
 import { renderMarkdown, safeHref } from "./widget-markdown.js";
 import { STYLES } from "./widget-styles.js";
+
+// A message's own id, kept when it is sent again (crypto.randomUUID needs a secure page).
+function newRequestId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 const TOOL_STATUS = {
   searchDocs: "Searching the docs…",
@@ -183,7 +189,9 @@ class Chat {
       this.state.transcript.push(...turn.actions);
       if (turn.turnId && turn.text) answer.append(this.feedback(turn.turnId));
     } catch (error) {
-      this.showError(error, () => { answer.remove(); return this.submit(message, true, requestId); });
+      // Sent again as the same message unless its turn ended in this error.
+      const retryId = error.ended ? newRequestId() : requestId;
+      this.showError(error, () => { answer.remove(); return this.submit(message, true, retryId); });
       if (!turn.text) answer.remove();
     } finally {
       status.remove();
@@ -214,7 +222,7 @@ class Chat {
       turn.actions.push(entry);
       this.log.append(this.card(data, entry));
     } else if (type === "error") {
-      throw new ChatError(data.message, { code: data.code });
+      throw new ChatError(data.message, { code: data.code, ended: true });
     }
     this.scroll();
   }
