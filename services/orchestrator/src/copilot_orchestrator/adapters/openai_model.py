@@ -176,6 +176,8 @@ class OpenAIChatModel:
             body=body,
             stream=True,
             stream_cls=openai.AsyncStream[object],
+            # As `create` sends it: the API key alone, never the client's admin key.
+            options={"security": {"bearer_auth": True}},
         )
         # Closed on every way out, so a call the turn stops early frees its connection.
         async with stream:
