@@ -26,6 +26,9 @@ class FakeBus:
 
     async def start_conversation(self, conversation_id: str, session_id: str) -> None: ...
 
+    async def claim_turn(self, turn: Any) -> bool:
+        return True
+
     async def follow(self, turn_id: str) -> TurnEvents:
         return TurnEvents(self.subscription)  # type: ignore[arg-type]
 

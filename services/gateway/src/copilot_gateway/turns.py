@@ -36,12 +36,14 @@ async def start_turn(
     timeout_s: float,
     request_id: str | None = None,
 ) -> tuple[ChatTurnRequested, TurnEvents]:
-    """Check or open the conversation, subscribe to the turn's events, then publish it.
+    """Check or open the conversation, record whose turn it is, subscribe to its events,
+    then publish it.
 
-    With the sender's `request_id`, the same message sent again (its answer's stream was cut
-    before `meta` arrived) is the same turn: followed again from its first event, never
-    started twice. Such a turn is recorded before it is published, so a message sent again
-    finds it however early the first attempt died."""
+    The record (which lets a visitor who learns the turn's id in `meta` resume it from any
+    replica, and no one else) is written before the turn is published. With the sender's
+    `request_id`, the same message sent again (its answer's stream was cut before `meta`)
+    is the same turn, found by that record however early the first attempt died: followed
+    again from its first event, never started twice."""
     turn_id = turn_id_for(session.session_id, request_id) if request_id else new_id()
     try:
         if request_id and (taken := await bus.turn(turn_id)) is not None:
@@ -54,30 +56,18 @@ async def start_turn(
             message=message,
             deadline=datetime.now(UTC) + timedelta(seconds=timeout_s),
         )
-        if request_id:
-            if not await bus.claim_turn(turn):  # the same message, sent twice at once
-                taken = await bus.turn(turn_id)
-                if taken is None:
-                    raise RuntimeError("a claimed turn without its record")
-                return await _sent_again(bus, session, message, taken, timeout_s)
-            events = await bus.resume(turn_id, 0)
-        else:
-            events = await bus.follow(turn.turn_id)
+        if not await bus.claim_turn(turn):  # the same message, sent twice at once
+            taken = await bus.turn(turn_id)
+            if taken is None:
+                raise RuntimeError("a claimed turn without its record")
+            return await _sent_again(bus, session, message, taken, timeout_s)
+        events = await bus.follow(turn.turn_id)
     except ApiError:
         raise
     except Exception as exc:
         log.warning("bus unavailable: %s", type(exc).__name__)
         raise ApiError(503, "bus_unavailable", UNAVAILABLE) from exc
-    if request_id:
-        await _publish(bus, turn, events)
-    else:
-        # Whose turn it is is written alongside: a visitor who learns the turn's id (in
-        # `meta`) may resume it from any replica, which checks that it is theirs.
-        remembered = asyncio.create_task(_remember(bus, turn))
-        try:
-            await _publish(bus, turn, events)
-        finally:
-            await remembered
+    await _publish(bus, turn, events)
     _watch(bus, events, turn)
     return turn, events
 
@@ -171,14 +161,6 @@ def _watch(bus: GatewayBus, events: TurnEvents, turn: TurnRef) -> None:
     _watchdogs.add(watchdog)  # asyncio keeps only weak references to tasks
     watchdog.add_done_callback(_watchdogs.discard)
     events.watchdog = watchdog
-
-
-async def _remember(bus: GatewayBus, turn: ChatTurnRequested) -> None:
-    """Note whose turn it is, for feedback on its answer and to resume it."""
-    try:
-        await bus.remember_turn(turn)
-    except Exception as exc:
-        log.warning("could not record a turn's owner: %s", type(exc).__name__)
 
 
 async def _close_if_abandoned(bus: GatewayBus, events: TurnEvents, turn: TurnRef) -> None:

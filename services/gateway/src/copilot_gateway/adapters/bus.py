@@ -153,13 +153,18 @@ class GatewayBus:
             return None
         return ConversationRecord.model_validate_json(entry.value or b"{}")
 
-    async def remember_turn(self, turn: ChatTurnRequested) -> None:
-        await self.conversations.put(f"turn.{turn.turn_id}", _turn_record(turn))
-
     async def claim_turn(self, turn: ChatTurnRequested) -> bool:
         """Record whose turn it is, unless it is recorded already (then False)."""
+        record = TurnRecord(
+            turn_id=turn.turn_id,
+            conversation_id=turn.conversation_id,
+            session_id=turn.session_id,
+            deadline=turn.deadline,
+        )
         try:
-            await self.conversations.create(f"turn.{turn.turn_id}", _turn_record(turn))
+            await self.conversations.create(
+                f"turn.{turn.turn_id}", record.model_dump_json().encode()
+            )
         except KeyWrongLastSequenceError:
             return False
         return True
@@ -234,13 +239,3 @@ class GatewayBus:
 
     async def connected(self) -> bool:
         return bool(await asyncio.wait_for(self.broker.ping(timeout=2.0), 3.0))
-
-
-def _turn_record(turn: ChatTurnRequested) -> bytes:
-    record = TurnRecord(
-        turn_id=turn.turn_id,
-        conversation_id=turn.conversation_id,
-        session_id=turn.session_id,
-        deadline=turn.deadline,
-    )
-    return record.model_dump_json().encode()

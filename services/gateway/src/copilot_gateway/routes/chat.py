@@ -37,7 +37,7 @@ def chat_router(
         response_class=EventSourceResponse,
         responses={
             200: {"content": {"text/event-stream": {}}, "description": SSE_DESCRIPTION},
-            **{s: {"model": ErrorBody} for s in (400, 401, 403, 404, 413, 415, 422, 429, 503)},
+            **{s: {"model": ErrorBody} for s in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)},
         },
     )
     async def chat(
