@@ -29,7 +29,7 @@ from copilot_orchestrator.domain.output_guard import OutputGuard
 from copilot_orchestrator.domain.planner import OfflinePlanner
 from copilot_orchestrator.domain.prompts import PromptVariants, parse_split
 from copilot_orchestrator.domain.turn import TurnRunner
-from copilot_orchestrator.handlers import DURABLE, build_router, turns_in_flight
+from copilot_orchestrator.handlers import CONSUMERS, DURABLE, build_router, turns_in_flight
 
 log = logging.getLogger(__name__)
 # A conversation's token total lives as long as the conversation (a day); a day's spend, a day.
@@ -103,9 +103,8 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
             settings.history_max_messages,
         )
         ledger.attach(await ensure_key_value(js, subjects.SPEND_BUCKET, SPEND_KEEP_S, replicas))
-        await watch_consumers(
-            broker.connection, [(CHAT_TURNS.name, DURABLE)], settings.nats_stream_replicas
-        )
+        consumers = [(stream, durable) for stream, _, durable in CONSUMERS]
+        await watch_consumers(broker.connection, consumers, settings.nats_stream_replicas)
         log.info("orchestrator ready with %s", runner.model.name)
 
     return AsgiFastStream(

@@ -5,6 +5,7 @@ applied to the existing consumer here, its position kept."""
 import logging
 
 from copilot_contracts import subjects
+from nats.errors import Error
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
@@ -12,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 async def keep_turns_in_flight(js: JetStreamContext, durable: str, limit: int) -> bool:
-    """Bring `durable`'s max_ack_pending on COPILOT_CHAT_TURNS to `limit`; True if it had to."""
+    """Bring `durable`'s max_ack_pending on COPILOT_CHAT_TURNS to `limit`; True if it did."""
     try:
         info = await js.consumer_info(subjects.CHAT_TURNS_STREAM, durable)
     except NotFoundError:
@@ -23,5 +24,9 @@ async def keep_turns_in_flight(js: JetStreamContext, durable: str, limit: int) -
     log.info("consumer %s: %s turns in flight, was %s", durable, limit, config.max_ack_pending)
     config.max_ack_pending = limit
     config.name = config.name or durable
-    await js.add_consumer(subjects.CHAT_TURNS_STREAM, config)
+    try:
+        await js.add_consumer(subjects.CHAT_TURNS_STREAM, config)
+    except Error as refused:  # turns still flow, under the old limit: no reason not to start
+        log.warning("consumer %s kept its limit: %s", durable, refused)
+        return False
     return True
