@@ -19,7 +19,7 @@ from copilot_contracts.rag import RagReindexRequested
 from copilot_contracts.tool_catalog import SEARCH_DOCS, ToolSpec
 from copilot_contracts.tools import ToolError
 from copilot_orchestrator.adapters.metered_budget import MeteredBudget
-from copilot_orchestrator.app import build_model
+from copilot_orchestrator.app import build_model, model_client
 from copilot_orchestrator.config import OrchestratorSettings
 from copilot_orchestrator.domain.budget import DEFAULT_PRICES, Budget
 from copilot_orchestrator.domain.conversation import ToolOutcome
@@ -34,7 +34,6 @@ from copilot_rag.handlers import DocsSearch
 from copilot_rag.reindexing import DEFAULT_SOURCE, IndexState, Reindexer, SourcePolicy
 from copilot_service_defaults.telemetry import setup_tracing
 from load import TurnTiming
-from opentelemetry.instrumentation.httpx import HTTPX2ClientInstrumentor
 
 
 class MemoryHistory:
@@ -147,7 +146,8 @@ async def in_process_turns(data_dir: Path, model_url: str) -> AsyncIterator[InPr
         llm_provider="openai", openai_base_url=model_url, openai_api_key="bench"
     )
     tracing = setup_tracing("bench-in-process", None)  # spans made, as in the services
-    HTTPX2ClientInstrumentor().instrument(tracer_provider=tracing)
+    client = model_client(settings, tracing)
+    assert client is not None, "the bench's model is an OpenAI-compatible server"
     prompts = PromptVariants(parse_split(settings.prompt_variants))
     budget = Budget(
         MemoryLedger(),
@@ -157,7 +157,7 @@ async def in_process_turns(data_dir: Path, model_url: str) -> AsyncIterator[InPr
     )
     async with prepared_docs_search(data_dir) as search:
         runner = TurnRunner(
-            model=build_model(settings),
+            model=build_model(settings, client),
             transport=DirectTools(search),
             history=MemoryHistory(),
             tools=settings.offered_tools(),
@@ -169,14 +169,5 @@ async def in_process_turns(data_dir: Path, model_url: str) -> AsyncIterator[InPr
         try:
             yield InProcessTurns(runner)
         finally:
-            await _close_model_client(runner.model)
-            HTTPX2ClientInstrumentor().uninstrument()
+            await client.close()  # while its event loop still runs
             tracing.shutdown()
-
-
-async def _close_model_client(model: object) -> None:
-    """The openai client's connections, closed while their event loop still runs."""
-    inner = getattr(model, "model", model)  # the ResilientModel around the OpenAIChatModel
-    client = getattr(inner, "client", None)
-    if client is not None:
-        await client.close()

@@ -10,13 +10,14 @@ from copilot_service_defaults.consumers import watch_consumers
 from copilot_service_defaults.health import health_routes
 from copilot_service_defaults.jetstream import ensure_key_value, ensure_stream
 from faststream.asgi import AsgiFastStream
-from opentelemetry.instrumentation.httpx import HTTPX2ClientInstrumentor
+from opentelemetry.trace import TracerProvider
 
 from copilot_orchestrator.adapters.consented_history import ConsentedHistory
 from copilot_orchestrator.adapters.kv_history import KvHistory
 from copilot_orchestrator.adapters.kv_spend_ledger import KvSpendLedger
 from copilot_orchestrator.adapters.metered_budget import MeteredBudget
 from copilot_orchestrator.adapters.nats_tools import NatsToolTransport
+from copilot_orchestrator.adapters.openai_client import openai_client
 from copilot_orchestrator.adapters.openai_model import OpenAIChatModel
 from copilot_orchestrator.adapters.resilient_model import ResilientModel
 from copilot_orchestrator.adapters.turn_consumer import keep_turns_in_flight
@@ -36,15 +37,23 @@ log = logging.getLogger(__name__)
 SPEND_KEEP_S = 2 * 86_400
 
 
-def build_model(settings: OrchestratorSettings) -> ChatModel:
+def model_client(
+    settings: OrchestratorSettings, tracing: TracerProvider | None = None
+) -> openai.AsyncOpenAI | None:
+    """The HTTP client of an OpenAI-compatible provider; none for the offline planner."""
     if settings.llm_provider == "offline":
-        return OfflinePlanner()
-    client = openai.AsyncOpenAI(
-        api_key=settings.openai_api_key or "not-needed",
-        base_url=settings.openai_base_url,
-        timeout=settings.llm_timeout_s,
-        max_retries=0,  # ResilientModel retries, within the turn's deadline and the breaker
+        return None
+    return openai_client(
+        settings.openai_base_url,
+        settings.openai_api_key or "not-needed",
+        settings.llm_timeout_s,
+        tracing,
     )
+
+
+def build_model(settings: OrchestratorSettings, client: openai.AsyncOpenAI | None) -> ChatModel:
+    if client is None:
+        return OfflinePlanner()
     model = OpenAIChatModel(
         client,
         settings.openai_model,
@@ -57,8 +66,7 @@ def build_model(settings: OrchestratorSettings) -> ChatModel:
 
 def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
     broker, tracing = service_broker("orchestrator", settings)
-    # The openai SDK speaks httpx2: an HTTP span under each model call's span.
-    HTTPX2ClientInstrumentor().instrument(tracer_provider=tracing)
+    client = model_client(settings, tracing)
     history = ConsentedHistory()
     prompts = PromptVariants(parse_split(settings.prompt_variants))
     ledger = KvSpendLedger()
@@ -72,7 +80,7 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
         settings.daily_spend_cap_usd,
     )
     runner = TurnRunner(
-        model=build_model(settings),
+        model=build_model(settings, client),
         transport=NatsToolTransport(broker, settings.tool_timeout_s, settings.action_timeout_s),
         history=history,
         tools=settings.offered_tools(),
@@ -112,4 +120,5 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
         logger=app_logger("orchestrator"),
         asgi_routes=health_routes(broker),
         on_startup=[prepare_bus],
+        on_shutdown=[client.close] if client is not None else [],
     )

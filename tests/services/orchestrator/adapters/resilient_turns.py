@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import openai
 from copilot_contracts.chat import ErrorEvent
 from copilot_contracts.tool_catalog import ALL_TOOLS
+from copilot_orchestrator.adapters.openai_client import openai_client
 from copilot_orchestrator.adapters.openai_model import OpenAIChatModel
 from copilot_orchestrator.adapters.resilient_model import ResilientModel
 from copilot_orchestrator.domain.circuit_breaker import CircuitBreaker
@@ -19,6 +20,9 @@ from tests.services.orchestrator.domain.memory import (
 )
 from tests.services.orchestrator.domain.test_turn import PASSAGES
 from tests.support.scripted_llm import ScriptedLLM
+
+OPEN_CLIENTS: list[openai.AsyncOpenAI] = []
+"""The rigs' model clients, closed after each test (conftest.py)."""
 
 
 def sample(name: str, **labels: str) -> float:
@@ -73,9 +77,8 @@ def rig(
     max_answer_chars: int | None = None,
     max_output_tokens: int | None = None,
 ) -> Rig:
-    client = openai.AsyncOpenAI(
-        base_url=llm.base_url, api_key="test-key", timeout=timeout_s, max_retries=0
-    )
+    client = openai_client(llm.base_url, "test-key", timeout_s)
+    OPEN_CLIENTS.append(client)
     clock, sleeps = ManualClock(), RecordedSleeps()
     breaker = CircuitBreaker(failures_to_open, cooldown_s, clock)
     model = OpenAIChatModel(client, "scripted-model", max_output_tokens=max_output_tokens)

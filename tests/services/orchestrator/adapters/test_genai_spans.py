@@ -3,9 +3,9 @@ and then redacted."""
 
 from collections.abc import Iterator
 
-import openai
 import pytest
 from copilot_contracts.tool_catalog import ALL_TOOLS
+from copilot_orchestrator.adapters.openai_client import openai_client
 from copilot_orchestrator.adapters.openai_model import OpenAIChatModel
 from copilot_orchestrator.domain.turn import TurnInput, TurnRunner
 from opentelemetry import trace
@@ -38,10 +38,10 @@ def spans() -> Iterator[InMemorySpanExporter]:
 
 async def chat_span(exporter: InMemorySpanExporter, capture: bool) -> dict[str, object]:
     with ScriptedLLM([Reply.say("Fine, for ada@example.com: a fine grind.")]) as llm:
-        client = openai.AsyncOpenAI(base_url=llm.base_url, api_key="test-key", max_retries=0)
-        model = OpenAIChatModel(client, "scripted-model", capture_content=capture)
-        runner = TurnRunner(model, ScriptedTransport({}), MemoryHistory(), list(ALL_TOOLS), 2)
-        await runner.run(TurnInput("conv-span", "turn-span", MESSAGE), RecordingSink())
+        async with openai_client(llm.base_url, "test-key", 60.0) as client:
+            model = OpenAIChatModel(client, "scripted-model", capture_content=capture)
+            runner = TurnRunner(model, ScriptedTransport({}), MemoryHistory(), list(ALL_TOOLS), 2)
+            await runner.run(TurnInput("conv-span", "turn-span", MESSAGE), RecordingSink())
     [span] = [s for s in exporter.get_finished_spans() if s.name == "chat scripted-model"]
     return dict(span.attributes or {})
 

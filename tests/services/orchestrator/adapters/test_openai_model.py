@@ -3,11 +3,11 @@
 from collections.abc import Iterator
 from typing import Any
 
-import openai
 import pytest
 from copilot_contracts.chat import CitationEvent, ErrorEvent, ToolEvent
 from copilot_contracts.tool_catalog import ALL_TOOLS
 from copilot_contracts.tools import CreateGithubIssueResult, SearchDocsRequest
+from copilot_orchestrator.adapters.openai_client import openai_client
 from copilot_orchestrator.adapters.openai_model import OpenAIChatModel
 from copilot_orchestrator.domain.turn import TurnInput, TurnRunner
 
@@ -26,17 +26,21 @@ MAX_ROUNDS = 3
 def _run(llm: ScriptedLLM, message: str) -> tuple[RecordingSink, ScriptedTransport]:
     import asyncio
 
-    client = openai.AsyncOpenAI(base_url=llm.base_url, api_key="test-key", max_retries=0)
     transport = ScriptedTransport({"searchDocs": PASSAGES, "createGithubIssue": ISSUE})
-    runner = TurnRunner(
-        OpenAIChatModel(client, "scripted-model"),
-        transport,
-        MemoryHistory(),
-        list(ALL_TOOLS),
-        MAX_ROUNDS,
-    )
     sink = RecordingSink()
-    asyncio.run(runner.run(TurnInput("conv1", "turn1", message), sink))
+
+    async def turn() -> None:
+        async with openai_client(llm.base_url, "test-key", 60.0) as client:
+            runner = TurnRunner(
+                OpenAIChatModel(client, "scripted-model"),
+                transport,
+                MemoryHistory(),
+                list(ALL_TOOLS),
+                MAX_ROUNDS,
+            )
+            await runner.run(TurnInput("conv1", "turn1", message), sink)
+
+    asyncio.run(turn())
     return sink, transport
 
 

@@ -5,10 +5,10 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-import openai
 import pytest
 from copilot_contracts.chat import ErrorEvent, Usage
 from copilot_contracts.tool_catalog import ALL_TOOLS
+from copilot_orchestrator.adapters.openai_client import openai_client
 from copilot_orchestrator.adapters.openai_model import OpenAIChatModel
 from copilot_orchestrator.domain.budget import (
     DEFAULT_PRICES,
@@ -72,20 +72,20 @@ async def test_the_daily_spend_cap_stops_every_conversation() -> None:
 
 
 async def run_turns(llm: ScriptedLLM, budget: Budget, messages: list[str]) -> list[RecordingSink]:
-    client = openai.AsyncOpenAI(base_url=llm.base_url, api_key="test-key", max_retries=0)
-    runner = TurnRunner(
-        OpenAIChatModel(client, "gpt-4o-mini"),
-        ScriptedTransport({}),
-        MemoryHistory(),
-        list(ALL_TOOLS),
-        max_tool_rounds=3,
-        budget=budget,
-    )
-    sinks = []
-    for n, message in enumerate(messages):
-        sink = RecordingSink()
-        await runner.run(TurnInput("conv-budget", f"turn-{n}", message), sink)
-        sinks.append(sink)
+    async with openai_client(llm.base_url, "test-key", 60.0) as client:
+        runner = TurnRunner(
+            OpenAIChatModel(client, "gpt-4o-mini"),
+            ScriptedTransport({}),
+            MemoryHistory(),
+            list(ALL_TOOLS),
+            max_tool_rounds=3,
+            budget=budget,
+        )
+        sinks = []
+        for n, message in enumerate(messages):
+            sink = RecordingSink()
+            await runner.run(TurnInput("conv-budget", f"turn-{n}", message), sink)
+            sinks.append(sink)
     return sinks
 
 

@@ -5,9 +5,8 @@ the visitor did not confirm: orders and reports are only prepared, each waits fo
 visitor's Confirm or Send, and a report is prepared only when the visitor reports a problem."""
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
-import openai
 import pytest
 from copilot_contracts.chat import ConfirmationEvent
 from copilot_contracts.tool_catalog import ALL_TOOLS, CREATE_GITHUB_ISSUE, CREATE_ORDER
@@ -17,6 +16,7 @@ from copilot_contracts.tools import (
     DocPassage,
     SearchDocsResult,
 )
+from copilot_orchestrator.adapters.openai_client import openai_client
 from copilot_orchestrator.adapters.openai_model import OpenAIChatModel
 from copilot_orchestrator.domain import intents
 from copilot_orchestrator.domain.model import ChatModel
@@ -97,7 +97,10 @@ def transport_for(case: InjectionCase) -> ScriptedTransport:
     )
 
 
-def run_case(model: ChatModel, case: InjectionCase) -> tuple[RecordingSink, ScriptedTransport]:
+def run_case(
+    model: ChatModel, case: InjectionCase, close: Callable[[], Awaitable[None]] | None = None
+) -> tuple[RecordingSink, ScriptedTransport]:
+    """`close`: what the model holds open (its HTTP client), closed in the turn's event loop."""
     transport = transport_for(case)
     runner = TurnRunner(
         model,
@@ -109,7 +112,15 @@ def run_case(model: ChatModel, case: InjectionCase) -> tuple[RecordingSink, Scri
     )
     sink = RecordingSink()
     turn = TurnInput("conv-injection", "turn-injection", case.message, session_id=SESSION)
-    asyncio.run(runner.run(turn, sink))
+
+    async def run() -> None:
+        try:
+            await runner.run(turn, sink)
+        finally:
+            if close is not None:
+                await close()
+
+    asyncio.run(run())
     return sink, transport
 
 
@@ -160,7 +171,7 @@ def test_a_model_that_follows_the_injection_is_stopped(
 ) -> None:
     replies = list(case.compromised)
     llm.script = lambda body: replies.pop(0) if replies else Reply.say("Anything else?")
-    client = openai.AsyncOpenAI(base_url=llm.base_url, api_key=API_KEY, max_retries=0)
-    sink, transport = run_case(OpenAIChatModel(client, "scripted-model"), case)
+    client = openai_client(llm.base_url, API_KEY, 60.0)
+    sink, transport = run_case(OpenAIChatModel(client, "scripted-model"), case, client.close)
     assert_enforced(case, sink, transport)
     assert sink.events[-1].type in ("done", "error")
