@@ -12,6 +12,7 @@ from copilot_service_defaults.failpoints import armed
 from qdrant_client import AsyncQdrantClient, models
 from qdrant_client.http.exceptions import ResponseHandlingException
 
+from copilot_rag.adapters.local_keywords import LocalKeywordIndex
 from copilot_rag.domain import lexical
 from copilot_rag.domain.chunking import Chunk
 from copilot_rag.domain.ingestion import searchable_text
@@ -22,6 +23,9 @@ KEYWORDS = "keywords"
 SCHEMA_VERSION = 2
 _POINT_NAMESPACE = uuid.UUID("6f1c1f9e-51c4-4a35-9c8e-2f0b8f6f4a10")
 _SCROLL_PAGE = 1000
+# Reciprocal rank fusion as Qdrant computes it (qdrant_client.hybrid.fusion): a point scores
+# 1 / (rank + k - 1) in each list, ranks from 1.
+_RRF_K = 2
 
 
 def open_client(url: str | None, api_key: str | None, path: str) -> AsyncQdrantClient:
@@ -39,6 +43,12 @@ class QdrantDocsIndex:
         self.client = client
         self.collection = collection
         self.server = server
+        # Local mode's own keyword scoring is Python point by point (local_keywords.py).
+        self.keywords = None if server else LocalKeywordIndex(client, collection, KEYWORDS)
+
+    def _changed(self) -> None:
+        if self.keywords is not None:
+            self.keywords.forget()
 
     async def prepare(self, model: str, dimensions: int, rebuild: bool = False) -> None:
         """Create the collection for this embedding model, or check that it was built for it."""
@@ -46,6 +56,7 @@ class QdrantDocsIndex:
         exists = await self.client.collection_exists(self.collection)
         if exists and rebuild:
             await self.client.delete_collection(self.collection)
+            self._changed()
         elif exists:
             info = await self.client.get_collection(self.collection)
             found = {k: (info.config.metadata or {}).get(k) for k in expected}
@@ -68,6 +79,7 @@ class QdrantDocsIndex:
             },
             metadata=expected,
         )
+        self._changed()
         if self.server:  # local mode filters without indexes and warns about them
             for field in ("doc_id", "source", "category"):
                 await self.client.create_payload_index(
@@ -114,6 +126,18 @@ class QdrantDocsIndex:
             self._point(chunk, vector, source, content_hash)
             for chunk, vector in zip(chunks, vectors, strict=True)
         ]
+        try:
+            await self._replace(source, chunks, points, replacing)
+        finally:
+            self._changed()
+
+    async def _replace(
+        self,
+        source: str,
+        chunks: Sequence[Chunk],
+        points: list[models.PointStruct],
+        replacing: bool,
+    ) -> None:
         for start in range(0, len(points), 256):
             await self.client.upsert(self.collection, points[start : start + 256], wait=True)
         if not replacing:
@@ -133,7 +157,10 @@ class QdrantDocsIndex:
         selector = models.FilterSelector(
             filter=models.Filter(must=[_match("source", source), _match("doc_id", doc_id)])
         )
-        await self.client.delete(self.collection, points_selector=selector, wait=True)
+        try:
+            await self.client.delete(self.collection, points_selector=selector, wait=True)
+        finally:
+            self._changed()
 
     @staticmethod
     def _point(
@@ -171,14 +198,13 @@ class QdrantDocsIndex:
             raise ResponseHandlingException(httpx.ConnectError("All connection attempts failed"))
         where = models.Filter(must=[_match("category", category)]) if category else None
         keywords = lexical.query_vector(query)
+        use_dense = vector is not None and mode != "keyword"
+        use_keywords = bool(keywords.indices) and mode != "dense"
+        if self.keywords is not None and use_keywords:
+            return await self._search_here(keywords, vector, use_dense, limit, category, where)
         dense = (
-            models.Prefetch(
-                query=vector,
-                using=DENSE,
-                filter=where,
-                limit=limit * 4,
-            )
-            if vector is not None and mode != "keyword"
+            models.Prefetch(query=vector, using=DENSE, filter=where, limit=limit * 4)
+            if use_dense
             else None
         )
         sparse = (
@@ -188,7 +214,7 @@ class QdrantDocsIndex:
                 filter=where,
                 limit=limit * 4,
             )
-            if keywords.indices and mode != "dense"
+            if use_keywords
             else None
         )
         prefetch = [p for p in (dense, sparse) if p is not None]
@@ -220,10 +246,57 @@ class QdrantDocsIndex:
             if p.payload
         ]
 
+    async def _search_here(
+        self,
+        keywords: lexical.SparseVector,
+        vector: list[float] | None,
+        use_dense: bool,
+        limit: int,
+        category: str | None,
+        where: models.Filter | None,
+    ) -> list[Hit]:
+        """Local mode: Qdrant's query, with the keyword list scored by LocalKeywordIndex."""
+        assert self.keywords is not None
+        if vector is None or not use_dense:
+            ranked = await self.keywords.top(keywords.indices, keywords.values, limit, category)
+        else:
+            dense = await self.client.query_points(
+                self.collection,
+                query=vector,
+                using=DENSE,
+                query_filter=where,
+                limit=limit * 4,
+                with_payload=False,
+            )
+            found = await self.keywords.top(keywords.indices, keywords.values, limit * 4, category)
+            ranked = _fused([[str(p.id) for p in dense.points], [i for i, _ in found]], limit)
+        points = await self.client.retrieve(
+            self.collection,
+            [point_id for point_id, _ in ranked],
+            with_payload=True,
+            with_vectors=[DENSE],
+        )
+        by_id = {str(p.id): p for p in points}
+        return [
+            Hit(_passage(point.payload, score), _cosine(vector, point.vector))
+            for point_id, score in ranked
+            if (point := by_id.get(point_id)) is not None and point.payload
+        ]
+
     async def count(self) -> int:
         if not await self.client.collection_exists(self.collection):
             return 0
         return (await self.client.count(self.collection)).count
+
+
+def _fused(rankings: list[list[str]], limit: int) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion, as Qdrant fuses its prefetches: ties keep the order in
+    which the lists first name them."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, point_id in enumerate(ranking, start=1):
+            scores[point_id] = scores.get(point_id, 0.0) + 1 / (rank + _RRF_K - 1.0)
+    return sorted(scores.items(), key=lambda item: item[1], reverse=True)[:limit]
 
 
 def _cosine(query: list[float] | None, stored: Any) -> float | None:
