@@ -120,5 +120,5 @@ def build_app(settings: OrchestratorSettings) -> AsgiFastStream:
         logger=app_logger("orchestrator"),
         asgi_routes=health_routes(broker),
         on_startup=[prepare_bus],
-        on_shutdown=[client.close] if client is not None else [],
+        after_shutdown=[client.close] if client is not None else [],
     )

@@ -2,6 +2,7 @@
 as the service wraps it (retries, circuit breaker), on a clock the test moves by hand."""
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import openai
 from copilot_contracts.chat import ErrorEvent
@@ -19,10 +20,16 @@ from tests.services.orchestrator.domain.memory import (
     ScriptedTransport,
 )
 from tests.services.orchestrator.domain.test_turn import PASSAGES
-from tests.support.scripted_llm import ScriptedLLM
 
 OPEN_CLIENTS: list[openai.AsyncOpenAI] = []
 """The rigs' model clients, closed after each test (conftest.py)."""
+
+
+class Provider(Protocol):
+    """What a rig needs of the model's server: ScriptedLLM, or a stand-in of a broken one."""
+
+    base_url: str
+    requests: list[Any]
 
 
 def sample(name: str, **labels: str) -> float:
@@ -49,7 +56,7 @@ class RecordedSleeps:
 
 @dataclass
 class Rig:
-    llm: ScriptedLLM
+    llm: Provider
     runner: TurnRunner
     breaker: CircuitBreaker
     clock: ManualClock
@@ -67,7 +74,7 @@ class Rig:
 
 
 def rig(
-    llm: ScriptedLLM,
+    llm: Provider,
     *,
     timeout_s: float = 5.0,
     retries: int = 2,

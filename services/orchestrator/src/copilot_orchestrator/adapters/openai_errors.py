@@ -6,6 +6,7 @@ import math
 import time
 from collections.abc import Mapping
 
+import aiohttp
 import openai
 
 from copilot_orchestrator.domain.model import ModelUnavailableError
@@ -20,9 +21,15 @@ FAILED = "The language model failed to answer."
 TRANSIENT_STATUSES = {408, 409, 429}
 
 
-def unavailable(exc: openai.OpenAIError, mid_stream: bool) -> ModelUnavailableError:
+def unavailable(
+    exc: openai.OpenAIError | aiohttp.ClientError, mid_stream: bool
+) -> ModelUnavailableError:
     """`mid_stream`: the answer had begun to arrive when the call failed."""
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, aiohttp.ClientError):  # a response the transport could not read
+        if mid_stream:
+            return ModelUnavailableError(BROKE_OFF, "broken_stream", transient=True)
+        return ModelUnavailableError(FAILED, "bad_response", transient=True)
+    if isinstance(exc, openai.APITimeoutError) and not _connection_failed(exc):
         if mid_stream:
             return ModelUnavailableError(BROKE_OFF, "broken_stream", transient=True)
         return ModelUnavailableError(NOT_IN_TIME, "timeout", transient=True)
@@ -43,6 +50,19 @@ def unavailable(exc: openai.OpenAIError, mid_stream: bool) -> ModelUnavailableEr
     if isinstance(exc, openai.APIError):  # an error event inside the stream
         return ModelUnavailableError(FAILED, "stream_error", transient=True)
     return ModelUnavailableError(FAILED)
+
+
+def _connection_failed(exc: BaseException) -> bool:
+    """The SDK's aiohttp transport hands it every aiohttp connection error as a connect
+    timeout; a connection refused or dropped, with no timeout among its causes, is told
+    apart by them."""
+    causes = []
+    while (cause := exc.__cause__) is not None:
+        causes.append(cause)
+        exc = cause
+    return any(isinstance(c, aiohttp.ClientConnectionError) for c in causes) and not any(
+        isinstance(c, TimeoutError) for c in causes
+    )
 
 
 def retry_after_s(headers: Mapping[str, str]) -> float | None:

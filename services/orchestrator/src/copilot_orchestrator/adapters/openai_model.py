@@ -4,6 +4,7 @@ import json
 import time
 from typing import Any
 
+import aiohttp
 import openai
 from copilot_contracts.chat import Usage
 from copilot_contracts.tool_catalog import ToolSpec
@@ -128,7 +129,7 @@ class OpenAIChatModel:
             reading = _Reading()
             try:
                 response = await self._stream(state, tools, on_text, reading)
-            except (openai.OpenAIError, ModelUnavailableError) as exc:
+            except (openai.OpenAIError, aiohttp.ClientError, ModelUnavailableError) as exc:
                 span.set_attribute("error.type", type(exc).__name__)
                 LLM_REQUESTS.labels("error").inc()
                 if isinstance(exc, ModelUnavailableError):
