@@ -100,7 +100,9 @@ class GatewayVisitors:
             base_url=gateway_url,
             headers={"Origin": gateway_url},
             connector=aiohttp.TCPConnector(limit=concurrency + 4),
-            timeout=aiohttp.ClientTimeout(total=120.0),
+            # As httpx's was: 120 s for each step (connecting, each read), not for the whole
+            # answer.
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=120.0, sock_read=120.0),
         )
         self.concurrency = concurrency
 
@@ -151,7 +153,7 @@ class GatewayVisitors:
                             outcome = "done"
                         elif event == "error":
                             outcome = str(json.loads(data).get("code", "error"))
-        except (aiohttp.ClientError, TimeoutError):
+        except (aiohttp.ClientError, TimeoutError, ValueError):  # ValueError: a line too long
             outcome = "broken"
         total = time.perf_counter() - started
         return TurnTiming(question, total, first_delta, docs_turn, outcome, meta)

@@ -4,12 +4,14 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from copilot_rag.adapters.local_embedder import LocalEmbedder
-from copilot_rag.adapters.local_keywords import LocalKeywordIndex
-from copilot_rag.adapters.qdrant_index import KEYWORDS, QdrantDocsIndex, _fused, open_client
+from copilot_rag.adapters.local_keywords import LocalKeywordIndex, fused
+from copilot_rag.adapters.qdrant_index import DENSE, KEYWORDS, QdrantDocsIndex, open_client
 from copilot_rag.adapters.sources import load_path
 from copilot_rag.config import BUNDLED_DOCS
 from copilot_rag.domain import lexical
@@ -96,30 +98,74 @@ async def test_a_write_is_searched_at_once(tmp_path: Path, local_embedder: Local
     one = await our_ranking(index.keywords, question)
     assert 0 < len(one) < len(both)
     assert by_score(one) == by_score(await qdrant_ranking(index, question))
+    await index.prepare(local_embedder.name, local_embedder.dimensions, rebuild=True)
+    assert await our_ranking(index.keywords, question) == [], "rebuilt empty"
     await client.close()
 
 
+def payload(point: models.Record) -> dict[str, Any]:
+    assert point.payload is not None
+    return point.payload
+
+
+async def qdrant_search(
+    index: QdrantDocsIndex, question: str, vector: list[float], mode: str, category: str | None
+) -> list[tuple[str, float]]:
+    """Qdrant's own lists, fused by Qdrant's own RRF, its keyword ties ranked by point id."""
+    limit = 5
+    keywords = sorted(await qdrant_ranking(index, question, category), key=lambda p: (-p[1], p[0]))
+    if mode == "keyword":
+        return keywords[:limit]
+    match = models.MatchValue(value=category) if category else None
+    where = models.Filter(must=[models.FieldCondition(key="category", match=match)])
+    dense = await index.client.query_points(
+        index.collection,
+        query=vector,
+        using=DENSE,
+        query_filter=where if match else None,
+        limit=limit * 4,
+    )
+    lists = [
+        [models.ScoredPoint(id=p.id, version=0, score=p.score) for p in dense.points],
+        [models.ScoredPoint(id=i, version=0, score=s) for i, s in keywords[: limit * 4]],
+    ]
+    return [(str(p.id), p.score) for p in reciprocal_rank_fusion(lists, limit=limit)]
+
+
+@pytest.mark.parametrize("category", [None, "brewing"])
 @pytest.mark.parametrize("mode", ["hybrid", "keyword"])
 async def test_searches_answer_as_qdrants_own_query(
-    index: QdrantDocsIndex, local_embedder: LocalEmbedder, mode: SearchMode
+    index: QdrantDocsIndex, local_embedder: LocalEmbedder, mode: SearchMode, category: str | None
 ) -> None:
-    reference = QdrantDocsIndex(index.client, index.collection, server=False)
-    reference.keywords = None  # Qdrant's local mode scores the keywords itself
-    same = 0
     for question in QUESTIONS:
         vector = await local_embedder.embed_query(question)
-        ours = await index.search(question, vector, 5, mode=mode)
-        theirs = await reference.search(question, vector, 5, mode=mode)
-        similarity = {hit.passage.url: hit.similarity for hit in theirs}
-        for hit in ours:
-            assert hit.similarity is not None
-            assert similarity.get(hit.passage.url, hit.similarity) == hit.similarity
-        same += [(h.passage.url, h.passage.score) for h in ours] == [
-            (h.passage.url, h.passage.score) for h in theirs
-        ]
-    # The rest differ only in the order of passages with equal keyword scores (the test
-    # above), which neither Qdrant's local mode nor its server promises.
-    assert same >= 0.9 * len(QUESTIONS)
+        ours = await index.search(question, vector, 5, category, mode)
+        expected = await qdrant_search(index, question, vector, mode, category)
+        points = await index.client.retrieve(
+            index.collection, [i for i, _ in expected], with_payload=True, with_vectors=[DENSE]
+        )
+        passages = {str(p.id): p for p in points}
+        assert [(h.passage.url, h.passage.text, h.passage.score) for h in ours] == [
+            (payload(passages[i])["url"], payload(passages[i])["text"], score)
+            for i, score in expected
+        ], question
+        for hit, (point_id, _) in zip(ours, expected, strict=True):
+            vectors = passages[point_id].vector
+            assert isinstance(vectors, dict)
+            stored = vectors[DENSE]
+            assert isinstance(stored, list)
+            assert hit.similarity == pytest.approx(float(np.dot(vector, stored)), abs=1e-6)
+
+
+async def test_an_empty_category_is_no_filter(
+    index: QdrantDocsIndex, local_embedder: LocalEmbedder
+) -> None:
+    question = "cold brew ratio"
+    vector = await local_embedder.embed_query(question)
+    modes: tuple[SearchMode, ...] = ("hybrid", "keyword")
+    for mode in modes:
+        unfiltered = await index.search(question, vector, 5, None, mode)
+        assert unfiltered and await index.search(question, vector, 5, "", mode) == unfiltered
 
 
 def test_fusion_is_qdrants_reciprocal_rank_fusion() -> None:
@@ -133,4 +179,4 @@ def test_fusion_is_qdrants_reciprocal_rank_fusion() -> None:
         ],
         limit=4,
     )
-    assert _fused([dense, keywords], 4) == [(str(p.id), p.score) for p in theirs]
+    assert fused([dense, keywords], 4) == [(str(p.id), p.score) for p in theirs]

@@ -23,9 +23,6 @@ KEYWORDS = "keywords"
 SCHEMA_VERSION = 2
 _POINT_NAMESPACE = uuid.UUID("6f1c1f9e-51c4-4a35-9c8e-2f0b8f6f4a10")
 _SCROLL_PAGE = 1000
-# Reciprocal rank fusion as Qdrant computes it (qdrant_client.hybrid.fusion): a point scores
-# 1 / (rank + k - 1) in each list, ranks from 1.
-_RRF_K = 2
 
 
 def open_client(url: str | None, api_key: str | None, path: str) -> AsyncQdrantClient:
@@ -44,7 +41,7 @@ class QdrantDocsIndex:
         self.collection = collection
         self.server = server
         # Local mode's own keyword scoring is Python point by point (local_keywords.py).
-        self.keywords = None if server else LocalKeywordIndex(client, collection, KEYWORDS)
+        self.keywords = None if server else LocalKeywordIndex(client, collection, KEYWORDS, DENSE)
 
     def _changed(self) -> None:
         if self.keywords is not None:
@@ -196,12 +193,15 @@ class QdrantDocsIndex:
     ) -> list[Hit]:
         if armed("rag.qdrant_unreachable"):  # an outage a test starts and ends
             raise ResponseHandlingException(httpx.ConnectError("All connection attempts failed"))
+        category = category or None  # an empty category is no filter
         where = models.Filter(must=[_match("category", category)]) if category else None
         keywords = lexical.query_vector(query)
         use_dense = vector is not None and mode != "keyword"
         use_keywords = bool(keywords.indices) and mode != "dense"
         if self.keywords is not None and use_keywords:
-            return await self._search_here(keywords, vector, use_dense, limit, category, where)
+            dense_query = vector if use_dense else None
+            ranked = await self.keywords.rank(keywords, dense_query, limit, category, where)
+            return await self._hits(ranked, vector)
         dense = (
             models.Prefetch(query=vector, using=DENSE, filter=where, limit=limit * 4)
             if use_dense
@@ -246,35 +246,15 @@ class QdrantDocsIndex:
             if p.payload
         ]
 
-    async def _search_here(
-        self,
-        keywords: lexical.SparseVector,
-        vector: list[float] | None,
-        use_dense: bool,
-        limit: int,
-        category: str | None,
-        where: models.Filter | None,
-    ) -> list[Hit]:
-        """Local mode: Qdrant's query, with the keyword list scored by LocalKeywordIndex."""
-        assert self.keywords is not None
-        if vector is None or not use_dense:
-            ranked = await self.keywords.top(keywords.indices, keywords.values, limit, category)
-        else:
-            dense = await self.client.query_points(
-                self.collection,
-                query=vector,
-                using=DENSE,
-                query_filter=where,
-                limit=limit * 4,
-                with_payload=False,
-            )
-            found = await self.keywords.top(keywords.indices, keywords.values, limit * 4, category)
-            ranked = _fused([[str(p.id) for p in dense.points], [i for i, _ in found]], limit)
+    async def _hits(self, ranked: list[tuple[str, float]], vector: list[float] | None) -> list[Hit]:
+        """The ranked points' passages, each with its similarity to `vector`."""
+        if not ranked:
+            return []
         points = await self.client.retrieve(
             self.collection,
             [point_id for point_id, _ in ranked],
             with_payload=True,
-            with_vectors=[DENSE],
+            with_vectors=[DENSE] if vector is not None else False,
         )
         by_id = {str(p.id): p for p in points}
         return [
@@ -287,16 +267,6 @@ class QdrantDocsIndex:
         if not await self.client.collection_exists(self.collection):
             return 0
         return (await self.client.count(self.collection)).count
-
-
-def _fused(rankings: list[list[str]], limit: int) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion, as Qdrant fuses its prefetches: ties keep the order in
-    which the lists first name them."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, point_id in enumerate(ranking, start=1):
-            scores[point_id] = scores.get(point_id, 0.0) + 1 / (rank + _RRF_K - 1.0)
-    return sorted(scores.items(), key=lambda item: item[1], reverse=True)[:limit]
 
 
 def _cosine(query: list[float] | None, stored: Any) -> float | None:
