@@ -3,6 +3,7 @@
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -82,25 +83,51 @@ async def test_every_question_scores_as_qdrant_scores_it(
         assert [score for _, score in ours] == sorted((s for _, s in ours), reverse=True)
 
 
-async def test_a_write_is_searched_at_once(tmp_path: Path, local_embedder: LocalEmbedder) -> None:
+async def test_every_write_is_searched_at_once_without_reading_the_collection_again(
+    tmp_path: Path, local_embedder: LocalEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client = open_client(None, None, str(tmp_path))
     index = QdrantDocsIndex(client, "docs", server=False)
     await index.prepare(local_embedder.name, local_embedder.dimensions)
-    assert index.keywords is not None
+    keywords = index.keywords
+    assert keywords is not None
+    reads = []
+    read = keywords._read
+    monkeypatch.setattr(keywords, "_read", lambda: reads.append(1) or read())
     question = "How should I store my coffee beans?"
-    assert await our_ranking(index.keywords, question) == [], "an empty collection"
-    wanted = {"storing-coffee-beans", "french-press-brewing-guide"}
+
+    async def agrees() -> list[tuple[str, float]]:
+        assert keywords is not None
+        ours = await our_ranking(keywords, question)
+        assert by_score(ours) == by_score(await qdrant_ranking(index, question))
+        return ours
+
+    assert await agrees() == [], "an empty collection"
+    wanted = {"storing-coffee-beans", "french-press-brewing-guide", "cold-brew-guide"}
     documents = [d for d in load_path(BUNDLED_DOCS).documents if d.doc_id in wanted]
-    assert len(documents) == 2
     await ingest(index, local_embedder, documents, "bundled")
-    both = await our_ranking(index.keywords, question)
+    three = await agrees()
+    storing = next(d for d in documents if d.doc_id == "storing-coffee-beans")
+    shorter = replace(storing, body=storing.body[: len(storing.body) // 3], content_hash="new")
+    await ingest(index, local_embedder, [shorter], "bundled", keep=frozenset(wanted))
+    fewer = await agrees()
+    assert 0 < len(fewer) < len(three), "the document's later chunks are gone"
     await index.delete_document("bundled", "storing-coffee-beans")
-    one = await our_ranking(index.keywords, question)
-    assert 0 < len(one) < len(both)
-    assert by_score(one) == by_score(await qdrant_ranking(index, question))
+    assert 0 < len(await agrees()) < len(fewer)
+    assert reads == [], "each write was applied, not read back"
     await index.prepare(local_embedder.name, local_embedder.dimensions, rebuild=True)
-    assert await our_ranking(index.keywords, question) == [], "rebuilt empty"
+    assert await agrees() == [], "rebuilt empty"
     await client.close()
+
+
+async def test_a_restarted_service_reads_the_collection_as_qdrant_scores_it(
+    index: QdrantDocsIndex,
+) -> None:
+    restarted = QdrantDocsIndex(index.client, index.collection, server=False)
+    assert restarted.keywords is not None
+    for question in QUESTIONS[:20]:
+        ours = await our_ranking(restarted.keywords, question)
+        assert by_score(ours) == by_score(await qdrant_ranking(index, question))
 
 
 def payload(point: models.Record) -> dict[str, Any]:

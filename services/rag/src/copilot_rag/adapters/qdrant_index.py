@@ -44,6 +44,7 @@ class QdrantDocsIndex:
         self.keywords = None if server else LocalKeywordIndex(client, collection, KEYWORDS, DENSE)
 
     def _changed(self) -> None:
+        """A write that may have stopped half-way: local keywords are read afresh."""
         if self.keywords is not None:
             self.keywords.forget()
 
@@ -53,7 +54,7 @@ class QdrantDocsIndex:
         exists = await self.client.collection_exists(self.collection)
         if exists and rebuild:
             await self.client.delete_collection(self.collection)
-            self._changed()
+            self._changed()  # until it is created again
         elif exists:
             info = await self.client.get_collection(self.collection)
             found = {k: (info.config.metadata or {}).get(k) for k in expected}
@@ -76,7 +77,8 @@ class QdrantDocsIndex:
             },
             metadata=expected,
         )
-        self._changed()
+        if self.keywords is not None:
+            self.keywords.emptied()
         if self.server:  # local mode filters without indexes and warns about them
             for field in ("doc_id", "source", "category"):
                 await self.client.create_payload_index(
@@ -125,8 +127,9 @@ class QdrantDocsIndex:
         ]
         try:
             await self._replace(source, chunks, points, replacing)
-        finally:
+        except BaseException:
             self._changed()
+            raise
 
     async def _replace(
         self,
@@ -136,7 +139,10 @@ class QdrantDocsIndex:
         replacing: bool,
     ) -> None:
         for start in range(0, len(points), 256):
-            await self.client.upsert(self.collection, points[start : start + 256], wait=True)
+            batch = points[start : start + 256]
+            await self.client.upsert(self.collection, batch, wait=True)
+            if self.keywords is not None:
+                self.keywords.added(batch)
         if not replacing:
             return
         leftover = models.Filter(
@@ -149,6 +155,8 @@ class QdrantDocsIndex:
         await self.client.delete(
             self.collection, points_selector=models.FilterSelector(filter=leftover), wait=True
         )
+        if self.keywords is not None:
+            self.keywords.dropped(source, chunks[0].doc_id, from_chunk=len(chunks))
 
     async def delete_document(self, source: str, doc_id: str) -> None:
         selector = models.FilterSelector(
@@ -156,8 +164,11 @@ class QdrantDocsIndex:
         )
         try:
             await self.client.delete(self.collection, points_selector=selector, wait=True)
-        finally:
+        except BaseException:
             self._changed()
+            raise
+        if self.keywords is not None:
+            self.keywords.dropped(source, doc_id)
 
     @staticmethod
     def _point(
